@@ -1,0 +1,201 @@
+"""Upstream: (entry point: make run -> python -m ginkgo_site.devstack.launcher)
+Downstream: ginkgo_site.devstack, ginkgo_site.devstack.supervisor
+Role: `make run`: resolves services (given or embedded), prepares them, and supervises the stack."""
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ginkgo_site.devstack import (
+    ServiceHandle,
+    ServiceUnreachable,
+    check_clickhouse,
+    check_database,
+    check_kafka,
+    check_redis,
+    start_redis,
+    start_tansu,
+)
+from ginkgo_site.devstack.supervisor import ProcessSpec, Supervisor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    url: str
+    origin: str  # "given" (from the environment), "embedded" (spawned here) or "off"
+
+
+class LaunchError(RuntimeError):
+    """A reason the stack cannot start; printed as one line."""
+
+
+def _embedded(handle: ServiceHandle) -> Service:
+    pid = handle.process.pid if handle.process else "?"
+    return Service(handle.name, handle.url, f"embedded, pid {pid}")
+
+
+def _given(name: str, url: str, check: Callable[[str], float]) -> Service:
+    try:
+        check(url)
+    except ServiceUnreachable as exc:
+        raise LaunchError(str(exc)) from exc
+    return Service(name, url, "given")
+
+
+def resolve_services(env: Mapping[str, str], var: Path, stack: ExitStack) -> list[Service]:
+    """Use every service the environment names; spawn the embedded default for the others."""
+    services = []
+    if url := env.get("DATABASE_URL"):
+        services.append(_given("database", url, check_database))
+    else:
+        services.append(Service("database", f"sqlite:///{var / 'ginkgo.sqlite3'}", "embedded"))
+
+    redis = None
+    if url := env.get("REDIS_URL"):
+        try:
+            redis = _given("redis", url, check_redis)
+        except LaunchError as exc:
+            print(f"note: {exc}; starting an embedded Redis instead")
+    if redis is None:
+        handle = start_redis(var / "redis", persist=True)
+        stack.callback(handle.stop)
+        redis = _embedded(handle)
+    services.append(redis)
+
+    if url := env.get("KAFKA_BOOTSTRAP_SERVERS"):
+        services.append(_given("kafka", url, check_kafka))
+    else:
+        handle = start_tansu(var / "kafka")
+        stack.callback(handle.stop)
+        services.append(_embedded(handle))
+
+    if url := env.get("CLICKHOUSE_URL"):
+        services.append(_given("clickhouse", url, check_clickhouse))
+    else:
+        services.append(Service("clickhouse", "", "off: bars and trades use the SQL database"))
+    return services
+
+
+def service_env(services: list[Service], environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment every process of the stack gets: the given one plus the services'."""
+    names = {
+        "database": "DATABASE_URL",
+        "redis": "REDIS_URL",
+        "kafka": "KAFKA_BOOTSTRAP_SERVERS",
+        "clickhouse": "CLICKHOUSE_URL",
+    }
+    env = {**environ, **{names[s.name]: s.url for s in services if s.url}}
+    env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
+    return env
+
+
+def stack_processes(python: str, api_port: int, var: Path) -> list[ProcessSpec]:
+    """Every long-running process of the stack. Later parts add their entries here."""
+    celery = [python, "-m", "celery", "-A", "ginkgo_site"]
+    return [
+        ProcessSpec(
+            "api",
+            [
+                python, "-m", "gunicorn", "ginkgo_site.wsgi",
+                "--bind", f"127.0.0.1:{api_port}", "--workers", "2", "--threads", "4",
+                "--access-logfile", "-", "--graceful-timeout", "5",
+            ],
+        ),
+        ProcessSpec("beat", [*celery, "beat", "-l", "INFO", "-s", str(var / "celerybeat-schedule")]),
+        ProcessSpec("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"]),
+    ]  # fmt: skip
+
+
+def prepare(python: str, env: Mapping[str, str]) -> None:
+    """One-shot steps before the stack starts: schema, topics, static files."""
+    steps = [
+        ("migrating the database", ["migrate", "--noinput"]),
+        ("creating Kafka topics", ["kafka_topics", "--create"]),
+        ("collecting static files", ["collectstatic", "--noinput"]),
+    ]
+    for label, argv in steps:
+        print(f"-- {label}")
+        done = subprocess.run(
+            [python, str(ROOT / "manage.py"), *argv],
+            env=dict(env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            raise LaunchError(f"{label} failed: {lines[-1] if lines else 'no output'}")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def banner(services: list[Service], supervisor: Supervisor, api_port: int) -> str:
+    base = f"http://127.0.0.1:{api_port}"
+    lines = [
+        "",
+        "Ginkgo Live is up",
+        f"  API          {base}/api/    health {base}/api/health",
+        f"  API docs     {base}/api/docs/",
+        f"  admin        {base}/admin/",
+        "  services:",
+        *(f"    {s.name:<11} {s.url or '-':<45} ({s.origin})" for s in services),
+        "  processes:",
+        *(f"    {r.spec.name:<11} pid {r.process.pid:<8} {' '.join(r.spec.argv[1:4])}" for r in supervisor.processes),
+        "Press Ctrl+C to stop everything.",
+        "",
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+@contextmanager
+def var_dir(fresh: bool) -> Iterator[Path]:
+    var = Path(os.environ.get("GINKGO_VAR_DIR", ROOT / "var"))
+    if fresh and var.exists():
+        shutil.rmtree(var)
+    var.mkdir(parents=True, exist_ok=True)
+    yield var
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the whole Ginkgo Live stack on this machine.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GINKGO_API_PORT", "8000")))
+    parser.add_argument("--fresh", action="store_true", help="wipe var/ (database, Redis) first")
+    args = parser.parse_args(argv)
+    python = sys.executable
+    with ExitStack() as stack:
+        var = stack.enter_context(var_dir(args.fresh))
+        try:
+            if not port_is_free(args.port):
+                raise LaunchError(f"port {args.port} is taken: pass ARGS='--port N' to make run")
+            services = resolve_services(os.environ, var, stack)
+            env = {**service_env(services, os.environ), "GINKGO_VAR_DIR": str(var)}
+            prepare(python, env)
+        except (LaunchError, ServiceUnreachable) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        supervisor = Supervisor(env)
+        stack.callback(supervisor.stop_all)
+        for spec in stack_processes(python, args.port, var):
+            supervisor.start(spec)
+        print(banner(services, supervisor, args.port), flush=True)
+        status = supervisor.wait()
+        print("stopping everything ...", flush=True)
+    print("stopped.")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""Upstream: (Django app registry)
+Downstream: (none)
+Role: monitoring app: health, metrics, notifications, dashboard."""

@@ -1,0 +1,3 @@
+"""Upstream: (pytest)
+Downstream: (none)
+Role: unit tests: no services, no database."""

@@ -1,0 +1,3 @@
+"""Upstream: (Django command discovery)
+Downstream: (none)
+Role: package marker for trading's management commands."""

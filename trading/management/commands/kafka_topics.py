@@ -1,0 +1,34 @@
+"""Upstream: (Django command discovery)
+Downstream: trading.bus.admin
+Role: `manage.py kafka_topics --create|--list`: creates the contract topics or lists the broker's."""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from trading.bus.admin import BrokerUnavailable, ensure_topics, existing_topics
+
+
+class Command(BaseCommand):
+    help = "Create the Kafka topics of the contract (idempotent) or list the broker's topics."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        action = parser.add_mutually_exclusive_group(required=True)
+        action.add_argument("--create", action="store_true", help="create missing topics")
+        action.add_argument("--list", action="store_true", help="list topics and partitions")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bootstrap = settings.KAFKA_BOOTSTRAP_SERVERS
+        try:
+            if options["create"]:
+                states = ensure_topics(bootstrap, settings.GINKGO_TOPIC_NAMESPACE)
+                for state in states:
+                    verb = "created" if state.created else "exists "
+                    self.stdout.write(f"{verb}  {state.name}  ({state.partitions} partitions)")
+                return
+            for name, partitions in sorted(existing_topics(bootstrap).items()):
+                self.stdout.write(f"{name}  ({partitions} partitions)")
+        except BrokerUnavailable as exc:
+            raise CommandError(str(exc)) from exc
