@@ -11,7 +11,7 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-if [ -z "${CLICKHOUSE_URL:-}" ] && ! command -v clickhouse-server >/dev/null; then
+if [ -z "${CLICKHOUSE_URL:-}" ] && ! PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v clickhouse-server >/dev/null; then
     echo "installing clickhouse-server (Debian package) for the ClickHouse tests"
     apt_install clickhouse-server
 fi

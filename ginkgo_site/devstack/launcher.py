@@ -142,6 +142,10 @@ def port_is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _short(argv: list[str]) -> str:
+    return " ".join(Path(arg).name if arg.startswith("/") else arg for arg in argv[:7])
+
+
 def banner(services: list[Service], supervisor: Supervisor, api_port: int) -> str:
     base = f"http://127.0.0.1:{api_port}"
     lines = [
@@ -153,7 +157,7 @@ def banner(services: list[Service], supervisor: Supervisor, api_port: int) -> st
         "  services:",
         *(f"    {s.name:<11} {s.url or '-':<45} ({s.origin})" for s in services),
         "  processes:",
-        *(f"    {r.spec.name:<11} pid {r.process.pid:<8} {' '.join(r.spec.argv[1:4])}" for r in supervisor.processes),
+        *(f"    {r.spec.name:<11} pid {r.process.pid:<8} {_short(r.spec.argv)}" for r in supervisor.processes),
         "Press Ctrl+C to stop everything.",
         "",
     ]  # fmt: skip

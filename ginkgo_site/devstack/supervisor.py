@@ -2,6 +2,7 @@
 Downstream: ginkgo_site.devstack.process
 Role: runs the stack's processes as one foreground group: prefixed output, stop-all on Ctrl+C."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -120,7 +121,5 @@ class Supervisor:
 
     @staticmethod
     def _signal_group(running: Running, sig: signal.Signals) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(running.process.pid, sig)
-        except ProcessLookupError:
-            pass

@@ -43,9 +43,9 @@ def ensure_topics(
     wanted = [(qualified(spec.name, namespace), spec) for spec in specs]
     missing = [NewTopic(name, spec.partitions, 1) for name, spec in wanted if name not in present]
     if missing:
-        for name, future in (
-            _admin(bootstrap).create_topics(missing, request_timeout=timeout).items()
-        ):
+        # The client must outlive its futures: a destroyed handle fails them all.
+        admin = _admin(bootstrap)
+        for name, future in admin.create_topics(missing, request_timeout=timeout).items():
             try:
                 future.result(timeout)
             except KafkaException as exc:

@@ -1,0 +1,3 @@
+"""Upstream: (pytest)
+Downstream: (none)
+Role: end-to-end tests: the real processes of the stack."""
