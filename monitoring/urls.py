@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site.urls
+"""Upstream: (none)
 Downstream: monitoring.apis
 Role: monitoring's API routes (health now; metrics as they land)."""
 

@@ -67,4 +67,3 @@ def test_compose_reuses_one_image_of_ours_configured_by_environment(compose: dic
             env
         )
         assert "@kafka:" not in env["KAFKA_BOOTSTRAP_SERVERS"]  # host:port, not a URL
-
