@@ -1,5 +1,5 @@
 """Upstream: (ROOT_URLCONF in ginkgo_site.settings)
-Downstream: (none)
+Downstream: (includes monitoring.urls by name)
 Role: the URL map: admin, API (per app), OpenAPI schema and docs."""
 
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Upstream: (none)
+"""Upstream: (included by name from ginkgo_site.urls)
 Downstream: monitoring.apis
 Role: monitoring's API routes (health now; metrics as they land)."""
 
