@@ -1,0 +1,3 @@
+"""Upstream: (pytest)
+Downstream: (none)
+Role: unit tests of the scheduling logic that needs no services (placement)."""
