@@ -1,0 +1,126 @@
+"""Upstream: (entry point: python manage.py backtest)
+Downstream: trading.core.backtest.engine, trading.core.backtest.result, trading.core.catalog, trading.core.config, trading.core.data.csv_bars, trading.core.data.window, trading.core.errors, trading.core.registry
+Role: thin manage.py command: parses backtest arguments, runs the core backtest on a CSV file, prints a summary or JSON."""
+
+import json
+from argparse import ArgumentParser
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from trading.core.backtest.engine import BacktestEngine, ExecutionSettings
+from trading.core.backtest.result import BacktestResult
+from trading.core.catalog import builtin_registry
+from trading.core.config import PortfolioConfig, build_commission, validate_config
+from trading.core.data.csv_bars import read_csv_bars
+from trading.core.data.window import between
+from trading.core.errors import CoreError
+from trading.core.registry import ComponentKind, ComponentSpec
+
+
+class Command(BaseCommand):
+    help = "Backtest a registered strategy on a CSV file of OHLCV bars."
+    # A pure computation: no database, no system checks.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--data", required=True, type=Path, help="CSV file of bars")
+        parser.add_argument("--symbol", help="symbol of the bars (default: the file's stem)")
+        parser.add_argument("--strategy", required=True, help="registered strategy name")
+        parser.add_argument(
+            "--param", action="append", default=[], metavar="KEY=VALUE", help="strategy parameter"
+        )
+        parser.add_argument("--cash", required=True, help="initial capital")
+        parser.add_argument("--sizer", default="signal", help="fixed:Q | percent:P | ...")
+        parser.add_argument("--commission", default="none", help="per_share:RATE:MIN | percent:P")
+        parser.add_argument("--from", dest="start", help="first date, YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", help="last date, YYYY-MM-DD")
+        parser.add_argument("--adjust", action="store_true", help="scale prices by Adj Close")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = _run(options)
+        except CoreError as exc:
+            raise CommandError(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(result.to_dict()))
+        else:
+            self.stdout.write(_summary(result))
+
+
+def _run(options: dict[str, Any]) -> BacktestResult:
+    registry = builtin_registry()
+    path: Path = options["data"]
+    symbol = options["symbol"] or path.stem
+    config = validate_config(
+        PortfolioConfig(
+            portfolio_id="backtest",
+            symbols=(symbol,),
+            initial_capital=_decimal("--cash", options["cash"]),
+            strategy=ComponentSpec(options["strategy"], _params(options["param"])),
+            sizer=registry.parse_shorthand(ComponentKind.SIZER, options["sizer"]),
+        ),
+        registry,
+    )
+    commission = build_commission(
+        registry.parse_shorthand(ComponentKind.COMMISSION, options["commission"]), registry
+    )
+    bars = between(
+        read_csv_bars(path, symbol, adjust=options["adjust"]),
+        _date("--from", options["start"]),
+        _date("--to", options["end"]),
+    )
+    engine = BacktestEngine(config, ExecutionSettings(commission=commission), registry)
+    return engine.run(bars)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--param expects KEY=VALUE, got {pair!r}")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _decimal(option: str, text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"{option} expects a number, got {text!r}") from None
+
+
+def _date(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} expects a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _summary(result: BacktestResult) -> str:
+    def percent(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2%}"
+
+    period = f"{result.start:%Y-%m-%d} .. {result.end:%Y-%m-%d}" if result.start else "no data"
+    lines = [
+        f"Bars:          {result.bars} ({period})",
+        f"Initial cash:  {result.initial_capital}",
+        f"Final value:   {result.final_value:.2f}",
+        f"Cash:          {result.cash:.2f}",
+        f"Return:        {percent(result.total_return)}",
+        f"Max drawdown:  {percent(result.max_drawdown)}",
+        f"Sharpe:        {'n/a' if result.sharpe is None else f'{result.sharpe:.2f}'}",
+        f"Trades:        {result.trade_count} fills, {result.round_trips} round trips",
+        f"Win rate:      {percent(result.win_rate)}",
+        f"Orders:        {len(result.orders)}",
+    ]
+    if result.strategy_error:
+        lines.append(f"Strategy error: {result.strategy_error}")
+    return "\n".join(lines)
