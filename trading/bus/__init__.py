@@ -1,3 +1,3 @@
 """Upstream: (Python package import)
 Downstream: (none)
-Role: the Kafka bus: topic names, topic bootstrap, and (later) the codec and client wrappers."""
+Role: the Kafka bus: topic names and bootstrap, the message envelope and codec, producer and consumer wrappers, dead letters."""

@@ -1,4 +1,4 @@
-"""Upstream: trading.bus.admin
+"""Upstream: bench.gateway_throughput, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.admin, trading.bus.config, trading.bus.deadletter, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime, trading.management.commands.run_livecore, trading.node.config, trading.node.output, trading.node.runtime, trading.services.control
 Downstream: (none)
 Role: the topic names of SPEC.md §3 and their partition counts, in one place."""
 
@@ -41,6 +41,20 @@ TOPICS: tuple[TopicSpec, ...] = (
 )
 
 
+# The market setting of a portfolio or a LiveCore (trading.models.Market values) -> its topic.
+MARKET_TOPICS: dict[str, str] = {
+    "default": MARKET_DATA,
+    "hk": MARKET_DATA_HK,
+    "us": MARKET_DATA_US,
+    "futures": MARKET_DATA_FUTURES,
+}
+
+
 def qualified(name: str, namespace: str) -> str:
     """The broker-side name of a topic: tests and shared brokers prefix a namespace."""
     return f"{namespace}{name}"
+
+
+def market_data_topic(market: str) -> str:
+    """The contract topic price updates of ``market`` travel on; unknown markets raise KeyError."""
+    return MARKET_TOPICS[market]

@@ -1,0 +1,3 @@
+"""Upstream: (entry point: pytest)
+Downstream: (none)
+Role: unit tests of the bus: the message codec."""

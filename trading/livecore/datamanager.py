@@ -1,0 +1,87 @@
+"""Upstream: trading.livecore.runtime
+Downstream: trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.livecore.interest, trading.livecore.sources, trading.livecore.stats
+Role: DataManager: publishes a source's price updates keyed by symbol, only those some node wants, and keeps the nodes' interest sets."""
+
+import logging
+import threading
+import time
+
+from trading.bus.consumer import Delivery, UnexpectedMessage
+from trading.bus.mapping import price_message
+from trading.bus.messages import AnyMessage, InterestSyncRequest, InterestUpdate, NodeOffline
+from trading.bus.producer import BusProducer
+from trading.bus.topics import SYSTEM_EVENTS
+from trading.livecore.interest import InterestRegistry
+from trading.livecore.sources import MarketDataSource
+from trading.livecore.stats import Counters
+
+logger = logging.getLogger(__name__)
+
+# Waits shorter than this are not worth a sleep: the next update just goes out.
+MIN_WAIT_SECONDS = 0.001
+# A publisher this far behind its schedule stops trying to catch up (no endless burst).
+MAX_LAG_SECONDS = 1.0
+
+
+class DataManager:
+    """Market data from a :class:`MarketDataSource` to one market-data topic.
+
+    Nodes announce what they want on the system-events topic (``interest.update`` with their
+    complete set, ``node.offline`` when they leave); the DataManager publishes only symbols in
+    the union of those sets, or everything with ``publish_all``. On start it asks every node
+    to announce again (``interest.sync_request``), so a restarted DataManager needs no state.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: MarketDataSource,
+        producer: BusProducer,
+        topic: str,
+        counters: Counters,
+        publish_all: bool = False,
+    ) -> None:
+        self.interest = InterestRegistry()
+        self._source = source
+        self._producer = producer
+        self._topic = topic
+        self._counters = counters
+        self._publish_all = publish_all
+
+    def request_sync(self) -> None:
+        """Ask every node to send its interest set again."""
+        self._producer.publish(SYSTEM_EVENTS, InterestSyncRequest(ts=time.time_ns()))
+
+    def on_system_event(self, message: AnyMessage, delivery: Delivery) -> None:
+        """Handler of the system-events topic."""
+        if isinstance(message, InterestUpdate):
+            if self.interest.update(message.node_id, message.symbols, message.ts):
+                self._counters.add("interest_updates")
+        elif isinstance(message, NodeOffline):
+            if self.interest.remove(message.node_id, message.ts):
+                self._counters.add("nodes_offline")
+        elif not isinstance(message, InterestSyncRequest):
+            raise UnexpectedMessage(f"{type(message).__name__} on the system events topic")
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish the source's updates on its schedule until it ends or ``stop`` is set."""
+        due = time.monotonic()
+        publish, wants, count = self._producer.publish, self.interest.wants, self._counters.add
+        for paced in self._source.updates():
+            due += paced.delay
+            ahead = due - time.monotonic()
+            if ahead > MIN_WAIT_SECONDS:
+                if stop.wait(ahead):
+                    break
+            elif ahead < -MAX_LAG_SECONDS:
+                due = time.monotonic()
+            if stop.is_set():
+                break
+            update = paced.update
+            if self._publish_all or wants(update.symbol):
+                publish(self._topic, price_message(update))
+                count("published")
+            else:
+                count("skipped")
+        else:
+            logger.info("market data source exhausted")

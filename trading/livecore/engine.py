@@ -1,0 +1,297 @@
+"""Upstream: trading.livecore.control, trading.livecore.runtime
+Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
+Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+
+from trading.bus.codec import from_ns
+from trading.bus.consumer import Delivery, TransientError, UnexpectedMessage
+from trading.bus.mapping import order_from_message, price_update
+from trading.bus.messages import (
+    AnyMessage,
+    Message,
+    OrderCancelRequest,
+    OrderRejectedReport,
+    OrderSubmit,
+    PriceBar,
+    PriceTick,
+)
+from trading.bus.producer import BusProducer
+from trading.bus.topics import ORDERS_FEEDBACK
+from trading.core.errors import CoreError
+from trading.core.orders.events import (
+    ExecutionReport,
+    Fill,
+    OrderAccepted,
+    OrderCancelled,
+    OrderExpired,
+    OrderRejected,
+)
+from trading.core.orders.state import TrackedOrder
+from trading.livecore.feedback import feedback_message, history_messages, replay
+from trading.livecore.gateway import RestoredOrder, TradeGateway
+from trading.livecore.stats import Counters
+from trading.services import orders as order_services
+
+logger = logging.getLogger(__name__)
+
+ENGINE_STOPPED = "engine stopped"
+# How often a consumer thread lets Django drop its stale connections (see _ConnectionCare).
+CONNECTION_CHECK_SECONDS = 10.0
+# Database faults that pass (a restart, a dropped connection): retried, never dead-lettered.
+DB_TRANSIENT = (OperationalError, InterfaceError)
+
+
+class _ConnectionCare:
+    """close_old_connections() for long-lived threads, the way a request cycle would do it,
+    but per thread at most every CONNECTION_CHECK_SECONDS and at once after a database fault:
+    with CONN_MAX_AGE=0 a call per message would open a new connection per message."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now >= getattr(self._local, "due", 0.0):
+            close_old_connections()
+            self._local.due = now + CONNECTION_CHECK_SECONDS
+
+    def failed(self) -> None:
+        self._local.due = 0.0
+
+
+class LiveEngine:
+    """Orders in from the submission topic, execution reports out to the feedback topic.
+
+    Each handled message is one unit of work: one database transaction (the system of
+    record) holding every change it caused, and its feedback published only once that
+    committed. The client order id is the durable de-duplication key: an order seen
+    again (resent, redelivered, replayed after a restart) is never executed twice; its
+    recorded history is published again instead. A failed unit leaves the gateway and the
+    tracked orders ahead of the rolled-back records, so the engine marks itself dirty and
+    rebuilds both from the records before the next unit (crash-only reconciliation).
+
+    Consumer threads call :meth:`on_order` and :meth:`on_price`; a lock serialises them.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine_id: str,
+        gateway: TradeGateway,
+        producer: BusProducer,
+        counters: Counters,
+        republish_window: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self.engine_id = engine_id
+        self.source = f"livecore:{engine_id}"
+        self.accepting = True
+        self._gateway = gateway
+        self._producer = producer
+        self._counters = counters
+        self._republish_window = republish_window
+        self._lock = threading.RLock()
+        self._orders: dict[str, TrackedOrder] = {}
+        self._portfolios: set[str] = set()
+        self._dirty = True
+        self._outbox: list[tuple[Message, str | None]] | None = None
+        self._connections = _ConnectionCare()
+        gateway.connect(self._on_report)
+
+    def start(self) -> None:
+        """Load the working orders into the gateway and re-send recent feedback.
+
+        Feedback is published after its database write; a crash between the two would lose
+        it, so the feedback of orders changed shortly before the last change is sent again
+        (consumers apply it idempotently).
+        """
+        self._guarded(self._republish_recent)
+
+    def on_order(self, message: AnyMessage, delivery: Delivery) -> None:
+        """Handler of the submission topic: new orders and cancel requests."""
+        if isinstance(message, OrderSubmit):
+            self._guarded(lambda: self._intake(message))
+        elif isinstance(message, OrderCancelRequest):
+            self._guarded(lambda: self._cancel(message))
+        else:
+            raise UnexpectedMessage(f"{type(message).__name__} on the submission topic")
+
+    def on_price(self, message: AnyMessage, delivery: Delivery) -> None:
+        """Handler of the market data topic: the gateway matches working orders on it."""
+        if not isinstance(message, PriceBar | PriceTick):
+            raise UnexpectedMessage(f"{type(message).__name__} on the market data topic")
+        update = price_update(message)
+        self._counters.add("prices")
+        self._guarded(lambda: self._gateway.on_price(update))
+
+    @property
+    def working_orders(self) -> int:
+        """Orders the engine believes are working."""
+        return len(self._orders)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        """Run ``action`` as one unit: one database transaction, feedback published after it
+        commits. If anything fails, the transaction rolls back and the in-memory state
+        (tracked orders, gateway) is rebuilt from the database before the next unit."""
+        with self._lock:
+            self._connections.check()
+            outbox: list[tuple[Message, str | None]] = []
+            self._outbox = outbox
+            try:
+                with transaction.atomic():
+                    if self._dirty:
+                        self._reconcile()
+                    action()
+            except DB_TRANSIENT as exc:
+                self._dirty = True
+                self._connections.failed()
+                raise TransientError(f"database: {exc}") from exc
+            except BaseException:
+                self._dirty = True
+                raise
+            finally:
+                self._outbox = None
+            for message, counter in outbox:
+                self._producer.publish(ORDERS_FEEDBACK, message)
+                if counter:
+                    self._counters.add(counter)
+
+    def _tell(self, message: Message, counter: str | None = None) -> None:
+        """Queue feedback for after the unit's commit."""
+        if self._outbox is None:
+            raise RuntimeError("feedback outside a unit of work")
+        self._outbox.append((message, counter))
+
+    def _republish_recent(self) -> None:
+        resent = 0
+        for stored in order_services.order_list_recent(window=self._republish_window):
+            resent += self._republish(stored)
+        logger.info(
+            "engine %s started: %d working order(s), %d feedback message(s) re-sent",
+            self.engine_id,
+            len(self._orders),
+            resent,
+        )
+
+    def _reconcile(self) -> None:
+        self._orders = {}
+        restored: list[RestoredOrder] = []
+        for stored in order_services.order_list_working():
+            try:
+                tracked, _ = replay(stored)
+            except CoreError as exc:
+                # One inconsistent record must not stop the engine: leave it to an operator.
+                logger.error("order %s is not restored: %s", stored.order.client_order_id, exc)
+                continue
+            self._orders[stored.order.client_order_id] = tracked
+            restored.append(
+                RestoredOrder(
+                    order=stored.order,
+                    status=stored.status,
+                    filled_quantity=tracked.filled_quantity,
+                    fill_count=len(stored.fills),
+                    last_fill_at=max((fill.time for fill in stored.fills), default=None),
+                )
+            )
+        self._dirty = False
+        self._gateway.restore(restored)
+
+    def _intake(self, message: OrderSubmit) -> None:
+        try:
+            order = order_from_message(message)
+        except (CoreError, ValueError, OverflowError) as exc:
+            self._reject_unrecorded(message, f"invalid order: {exc}")
+            return
+        if not self._portfolio_known(order.portfolio_id):
+            self._reject_unrecorded(message, f"unknown portfolio {order.portfolio_id}")
+            return
+        if not order_services.order_record_submitted(order=order):
+            self._counters.add("duplicates")
+            stored = order_services.order_get(client_order_id=order.client_order_id)
+            if stored is not None:
+                self._republish(stored)
+            return
+        self._counters.add("orders")
+        tracked = TrackedOrder(order)
+        tracked.submit()
+        self._orders[order.client_order_id] = tracked
+        if self.accepting:
+            self._gateway.submit(order)
+        else:
+            self._on_report(OrderRejected(order.client_order_id, ENGINE_STOPPED, order.created_at))
+
+    def _cancel(self, message: OrderCancelRequest) -> None:
+        if message.client_order_id not in self._orders:
+            self._counters.add("cancels_unknown")
+            return
+        self._gateway.cancel(message.client_order_id, from_ns(message.ts))
+
+    def _on_report(self, report: ExecutionReport) -> None:
+        """The gateway's sink: record the report, queue its feedback."""
+        with self._lock:
+            if self._outbox is None:
+                # From an adapter's own thread: the report is a unit of its own.
+                self._guarded(lambda: self._apply(report))
+            else:
+                self._apply(report)
+
+    def _apply(self, report: ExecutionReport) -> None:
+        tracked = self._orders.get(report.client_order_id)
+        if tracked is None:
+            logger.warning("report for an order that is not working: %s", report)
+            return
+        if isinstance(report, Fill):
+            applied = order_services.fill_record(fill=report)
+        else:
+            applied = order_services.order_apply_report(report=report)
+        if not applied:
+            return
+        tracked.apply(report)
+        if tracked.is_closed:
+            del self._orders[report.client_order_id]
+        self._tell(feedback_message(report, tracked, self.source), _COUNTER[type(report)])
+
+    def _republish(self, stored: order_services.StoredOrder) -> int:
+        try:
+            messages = history_messages(stored, self.source)
+        except CoreError as exc:
+            logger.error("order %s: stored history is inconsistent: %s", stored.order, exc)
+            return 0
+        for message in messages:
+            self._tell(message)
+        return len(messages)
+
+    def _reject_unrecorded(self, message: OrderSubmit, reason: str) -> None:
+        # Not an order the database can hold (malformed, unknown portfolio): it is only told.
+        rejected = OrderRejectedReport(
+            ts=message.ts,
+            client_order_id=message.client_order_id,
+            portfolio_id=message.portfolio_id,
+            reason=reason,
+        )
+        self._tell(rejected, "rejects")
+
+    def _portfolio_known(self, portfolio_id: str) -> bool:
+        if portfolio_id in self._portfolios:
+            return True
+        if order_services.portfolio_exists(portfolio_id=portfolio_id):
+            self._portfolios.add(portfolio_id)
+            return True
+        return False
+
+
+_COUNTER: dict[type, str] = {
+    OrderAccepted: "accepted",
+    OrderRejected: "rejects",
+    OrderCancelled: "cancelled",
+    OrderExpired: "expired",
+    Fill: "fills",
+}
