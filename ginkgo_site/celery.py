@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site
+"""Upstream: ginkgo_site, trading.node_worker
 Downstream: (none)
 Role: the Celery application; configuration comes from Django settings (CELERY_*)."""
 
@@ -11,3 +11,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ginkgo_site.settings")
 app = Celery("ginkgo_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task modules outside an app's tasks.py are named explicitly.
+app.autodiscover_tasks(["trading.storage"])

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
     "drf_spectacular",
     "django_celery_beat",
     "trading",
@@ -37,6 +39,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and API docs' static files from gunicorn, with no web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so even its redirects carry the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,23 +90,54 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("GINKGO_LOG_LEVEL", default="INFO")},
+    # The driver logs a full traceback for every refused connection; our probes say it in one line.
+    "loggers": {"clickhouse_driver": {"level": "ERROR"}},
 }
 
 # --- REST API -------------------------------------------------------------------------------
+# Programs authenticate with a token (`manage.py create_user` prints one), browsers with the
+# admin's session. Roles are checked per view (trading.permissions).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["trading.apis.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("GINKGO_API_THROTTLE_USER", default="1200/minute"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": env.int("GINKGO_API_PAGE_SIZE", default=50),
+    "EXCEPTION_HANDLER": "trading.apis.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ginkgo Live API",
     "DESCRIPTION": "Control plane of the Ginkgo Live trading platform.",
     "VERSION": "0.1.0",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "trading.core.enums.OrderStatus",
+        "BacktestStatusEnum": "trading.models.BacktestStatus",
+    },
 }
+# Seconds a control request waits for Kafka to acknowledge its command (else 503).
+GINKGO_COMMAND_TIMEOUT = env.float("GINKGO_COMMAND_TIMEOUT", default=5.0)
+# Origins of web front ends allowed to call the API (comma-separated, with scheme).
+CORS_ALLOWED_ORIGINS = env.list("GINKGO_CORS_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
 
 # --- Services ---------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092")
 # Empty means "no ClickHouse": bars and trades live in the SQL database.
 CLICKHOUSE_URL = env.str("CLICKHOUSE_URL", default="")
+# "sql": bar and trade queries fall back to the SQL database while ClickHouse is away
+# (empty: they answer 503 naming the store).
+GINKGO_STORAGE_FALLBACK = env.str("GINKGO_STORAGE_FALLBACK", default="")
 # Prefixed to every topic name, so tests (or two stacks on one broker) never share topics.
 GINKGO_TOPIC_NAMESPACE = env.str("GINKGO_TOPIC_NAMESPACE", default="")
 # Prefixed to every Redis key, for the same reason.
@@ -122,3 +157,25 @@ GINKGO_HEARTBEAT_TTL = env.float("GINKGO_HEARTBEAT_TTL", default=30.0)
 GINKGO_SCHEDULE_INTERVAL = env.float("GINKGO_SCHEDULE_INTERVAL", default=30.0)
 GINKGO_NODE_CAPACITY = env.int("GINKGO_NODE_CAPACITY", default=5)
 GINKGO_QUEUE_MAXSIZE = env.int("GINKGO_QUEUE_MAXSIZE", default=1000)
+
+# --- Notifications (monitoring.notifications; `manage.py run_notifications`) -------------------
+# Every notice is stored (admin, /api/notices/); these say where it is delivered and how often.
+# Sinks, comma-separated: log, webhook, email.
+GINKGO_NOTIFY_SINKS = env.list("GINKGO_NOTIFY_SINKS", default=["log"])
+# Notices below this level (info, warning, error, critical) are stored, not delivered.
+GINKGO_NOTIFY_MIN_LEVEL = env.str("GINKGO_NOTIFY_MIN_LEVEL", default="warning")
+# Repeats (same kind, portfolio and node) within this many seconds add to one notice's count.
+GINKGO_NOTIFY_GROUP_WINDOW = env.float("GINKGO_NOTIFY_GROUP_WINDOW", default=300.0)
+# Per sink: a notice's repeats go out at most once per this many seconds ...
+GINKGO_NOTIFY_REPEAT_INTERVAL = env.float("GINKGO_NOTIFY_REPEAT_INTERVAL", default=300.0)
+# ... and a sink gets at most this many deliveries a minute.
+GINKGO_NOTIFY_RATE_PER_MINUTE = env.int("GINKGO_NOTIFY_RATE_PER_MINUTE", default=20)
+# Webhook sink: JSON POST to this http(s) URL, retried with backoff.
+GINKGO_NOTIFY_WEBHOOK_URL = env.str("GINKGO_NOTIFY_WEBHOOK_URL", default="")
+GINKGO_NOTIFY_WEBHOOK_TIMEOUT = env.float("GINKGO_NOTIFY_WEBHOOK_TIMEOUT", default=5.0)
+GINKGO_NOTIFY_WEBHOOK_ATTEMPTS = env.int("GINKGO_NOTIFY_WEBHOOK_ATTEMPTS", default=4)
+# E-mail sink: recipients (comma-separated), sender, and Django's EMAIL_* settings as one URL
+# (smtp://user:password@host:587, smtp+tls://..., consolemail:// prints them instead).
+GINKGO_NOTIFY_EMAIL_TO = env.list("GINKGO_NOTIFY_EMAIL_TO", default=[])
+GINKGO_NOTIFY_EMAIL_FROM = env.str("GINKGO_NOTIFY_EMAIL_FROM", default="ginkgo-live@localhost")
+globals().update(env.email_url("GINKGO_NOTIFY_EMAIL_URL", default="smtp://localhost:25"))

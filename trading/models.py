@@ -1,11 +1,12 @@
-"""Upstream: (Django app registry)
-Downstream: trading.core.config, trading.core.enums
-Role: the system of record for trading: portfolio configuration and its versions, orders, fills."""
+"""Upstream: bench.gateway_throughput, bench.storage, monitoring.selectors, scheduling.apis, scheduling.models, scheduling.selectors, scheduling.services.migration, scheduling.services.schedule, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.data, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.serializers, trading.apis.trades, trading.node.checkpoints, trading.node.handover, trading.selectors.audit, trading.selectors.backtests, trading.selectors.configs, trading.selectors.portfolios, trading.selectors.trades, trading.services.audit, trading.services.backtests, trading.services.bar_imports, trading.services.control, trading.services.data_health, trading.services.demo, trading.services.hot_positions, trading.services.orders, trading.services.portfolio_config, trading.services.portfolio_state, trading.services.portfolios, trading.services.trade_mirror, trading.storage.sql_bars, trading.storage.sql_trades, trading.urls, (Django app registry)
+Downstream: trading.core.catalog, trading.core.config, trading.core.enums
+Role: the system of record for trading: portfolio configuration and its versions, orders, fills, audit entries, backtest runs."""
 
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -158,3 +159,183 @@ class Fill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fill_id} {self.side} {self.quantity} {self.symbol} @ {self.price}"
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", "ok"
+    FAILED = "failed", "failed"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which target, with which parameters, and how it ended. Never edited."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Kept apart from ``actor`` so the entry still names a user who was deleted since.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64, db_index=True, help_text="e.g. portfolio.update")
+    target_type = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=128)
+    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=("target_type", "target_id", "created_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_id} by {self.actor_name or '-'}: {self.outcome}"
+
+
+class BacktestStatus(models.TextChoices):
+    QUEUED = "queued", "queued"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class Backtest(models.Model):
+    """One backtest run of a stored portfolio configuration over uploaded bars, as a job row."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"
+    )
+    portfolio_version = models.PositiveIntegerField()
+    config = models.JSONField(help_text="the portfolio configuration the run used")
+    symbol = models.CharField(max_length=32, help_text="the symbol the uploaded bars are of")
+    bars_csv = models.TextField(help_text="the uploaded bars, in the core's CSV format")
+    status = models.CharField(
+        max_length=8, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED, db_index=True
+    )
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"backtest {self.pk} of {self.portfolio_id} v{self.portfolio_version}: {self.status}"
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+class Bar(models.Model):
+    """One OHLCV bar of the SQL bar store (the embedded default when no ClickHouse is set).
+
+    (symbol, interval, time) is unique: importing a bar again replaces it.
+    """
+
+    symbol = models.CharField(max_length=32)
+    interval = models.CharField(max_length=8, default="1d")
+    time = models.DateTimeField()
+    open = models.DecimalField(**MONEY)
+    high = models.DecimalField(**MONEY)
+    low = models.DecimalField(**MONEY)
+    close = models.DecimalField(**MONEY)
+    volume = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("symbol", "interval", "time"), name="unique_bar")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.interval} {self.time:%Y-%m-%d %H:%M}"
+
+
+class MirrorProgress(models.Model):
+    """How far a mirror of fills into the trade store got: its high-water mark, the last
+    fill copied in (recorded_at, fill_id) order."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    fill_id = models.CharField(max_length=128, blank=True)
+    mirrored = models.BigIntegerField(default=0, help_text="fills copied so far")
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "mirror progress"
+
+    def __str__(self) -> str:
+        return f"mirror {self.name} at {self.recorded_at} {self.fill_id}"
+
+
+class BarImportStatus(models.TextChoices):
+    QUEUED = "queued", "queued"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class BarImport(models.Model):
+    """One uploaded CSV file of bars going into the bar store, as a job row with progress."""
+
+    file_name = models.CharField(max_length=200)
+    path = models.CharField(max_length=500, help_text="where the upload waits for the worker")
+    symbol = models.CharField(max_length=32)
+    interval = models.CharField(max_length=8, default="1d")
+    status = models.CharField(
+        max_length=8,
+        choices=BarImportStatus.choices,
+        default=BarImportStatus.QUEUED,
+        db_index=True,
+    )
+    store = models.CharField(max_length=16, blank=True, help_text="the bar store written to")
+    rows_total = models.BigIntegerField(null=True, blank=True)
+    rows_done = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"bar import {self.pk} of {self.file_name}: {self.status}"
+
+
+# --- checkpoints ---
+
+
+class PortfolioCheckpoint(models.Model):
+    """What a node saved of a running portfolio so another start continues from it: the
+    pipeline's checkpoint (strategy and risk state; cash and positions always come from the
+    fills), how far it had read the market (per symbol) and how many updates it processed.
+
+    Written at every clean stop (stop, reload, migration, node shutdown) and periodically
+    while the portfolio runs; a start restores the newest one whose ``version`` matches.
+    """
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="checkpoints")
+    run_epoch = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(help_text="the config version the state belongs to")
+    node_id = models.CharField(max_length=64)
+    reason = models.CharField(max_length=16, help_text="stop, reload, periodic")
+    state = models.JSONField(encoder=DjangoJSONEncoder, help_text="PortfolioPipeline.checkpoint()")
+    symbol_times = models.JSONField(default=dict, help_text="symbol -> last update time read")
+    processed = models.BigIntegerField(default=0)
+    last_event_time = models.DateTimeField(null=True, blank=True)
+    saved_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-saved_at", "-id")
+        indexes = [models.Index(fields=["portfolio", "-saved_at"], name="checkpoint_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio_id} v{self.version} checkpoint at {self.saved_at}"

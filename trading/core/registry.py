@@ -1,4 +1,4 @@
-"""Upstream: bench.backtest_speed, trading.core.backtest.engine, trading.core.catalog, trading.core.config, trading.management.commands.backtest, trading.node.loader, trading.selectors.components, trading.services.portfolio_config
+"""Upstream: bench.backtest_speed, bench.node_latency, trading.apis.serializers, trading.core.backtest.engine, trading.core.catalog, trading.core.config, trading.management.commands.backtest, trading.node.config, trading.node.loader, trading.selectors.components, trading.services.portfolio_config
 Downstream: trading.core.errors, trading.core.params
 Role: the component registry: strategies, sizers, risk managers and cost models chosen by name, with validated parameters."""
 

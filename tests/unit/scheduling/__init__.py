@@ -1,3 +1,3 @@
 """Upstream: (pytest)
 Downstream: (none)
-Role: unit tests of the scheduling logic that needs no services (placement)."""
+Role: unit tests of the scheduling logic that needs no services (placement, plan arithmetic, heartbeat values)."""

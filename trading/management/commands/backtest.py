@@ -1,10 +1,10 @@
 """Upstream: (entry point: python manage.py backtest)
-Downstream: trading.core.backtest.engine, trading.core.backtest.result, trading.core.catalog, trading.core.config, trading.core.data.csv_bars, trading.core.data.window, trading.core.errors, trading.core.registry
+Downstream: trading.core.backtest.engine, trading.core.backtest.result, trading.core.catalog, trading.core.config, trading.core.data.csv_bars, trading.core.data.window, trading.core.errors, trading.core.ports, trading.core.registry, trading.storage.stores
 Role: thin manage.py command: parses backtest arguments, runs the core backtest on a CSV file, prints a summary or JSON."""
 
 import json
 from argparse import ArgumentParser
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,22 @@ from trading.core.config import PortfolioConfig, build_commission, validate_conf
 from trading.core.data.csv_bars import read_csv_bars
 from trading.core.data.window import between
 from trading.core.errors import CoreError
+from trading.core.ports import StoreUnavailable
 from trading.core.registry import ComponentKind, ComponentSpec
+from trading.storage.stores import bar_store
 
 
 class Command(BaseCommand):
-    help = "Backtest a registered strategy on a CSV file of OHLCV bars."
-    # A pure computation: no database, no system checks.
+    help = "Backtest a registered strategy on OHLCV bars from a CSV file or the bar store."
+    # A pure computation (reading the bar store at most): no system checks.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--data", required=True, type=Path, help="CSV file of bars")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--data", type=Path, help="CSV file of bars")
+        source.add_argument(
+            "--store", action="store_true", help="read --symbol's bars from the bar store"
+        )
         parser.add_argument("--symbol", help="symbol of the bars (default: the file's stem)")
         parser.add_argument("--strategy", required=True, help="registered strategy name")
         parser.add_argument(
@@ -44,7 +50,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = _run(options)
-        except CoreError as exc:
+        except (CoreError, StoreUnavailable) as exc:
             raise CommandError(str(exc)) from None
         if options["json"]:
             self.stdout.write(json.dumps(result.to_dict()))
@@ -54,8 +60,10 @@ class Command(BaseCommand):
 
 def _run(options: dict[str, Any]) -> BacktestResult:
     registry = builtin_registry()
-    path: Path = options["data"]
-    symbol = options["symbol"] or path.stem
+    path: Path | None = options["data"]
+    symbol = options["symbol"] or (path.stem if path else None)
+    if symbol is None:
+        raise CommandError("--store needs --symbol")
     config = validate_config(
         PortfolioConfig(
             portfolio_id="backtest",
@@ -69,11 +77,15 @@ def _run(options: dict[str, Any]) -> BacktestResult:
     commission = build_commission(
         registry.parse_shorthand(ComponentKind.COMMISSION, options["commission"]), registry
     )
-    bars = between(
-        read_csv_bars(path, symbol, adjust=options["adjust"]),
-        _date("--from", options["start"]),
-        _date("--to", options["end"]),
-    )
+    start, end = _date("--from", options["start"]), _date("--to", options["end"])
+    if path is None:
+        bars = bar_store().bars(
+            symbol,
+            datetime.combine(start, time(), UTC) if start else None,
+            datetime.combine(end + timedelta(days=1), time(), UTC) if end else None,
+        )
+    else:
+        bars = between(read_csv_bars(path, symbol, adjust=options["adjust"]), start, end)
     engine = BacktestEngine(config, ExecutionSettings(commission=commission), registry)
     return engine.run(bars)
 

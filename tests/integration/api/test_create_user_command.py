@@ -1,0 +1,59 @@
+"""Upstream: (entry point: pytest)
+Downstream: (none)
+Role: `manage.py create_user NAME --role ROLE [--password P]` creates or updates a user with one role and prints a working token."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def _create_user(*args: str) -> str:
+    out = StringIO()
+    call_command("create_user", *args, stdout=out, stderr=StringIO())
+    return out.getvalue().strip()
+
+
+def test_prints_a_token_that_authenticates_with_the_role():
+    token = _create_user("ada", "--role", "viewer")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert client.get("/api/portfolio/").status_code == 200
+    assert client.post("/api/engine/stop").status_code == 403
+
+
+def test_the_password_opens_the_admin():
+    _create_user("ada", "--role", "developer", "--password", "s3cret-pass")
+
+    assert APIClient().login(username="ada", password="s3cret-pass")
+    assert User.objects.get(username="ada").is_staff
+
+
+def test_running_it_again_replaces_the_role_and_keeps_the_token():
+    first = _create_user("ada", "--role", "viewer")
+
+    second = _create_user("ada", "--role", "trader")
+
+    assert second == first
+    assert list(User.objects.get(username="ada").groups.values_list("name", flat=True)) == [
+        "trader"
+    ]
+
+
+def test_an_unknown_role_is_refused():
+    with pytest.raises(CommandError):
+        call_command("create_user", "ada", "--role", "wizard", stdout=StringIO())
+
+
+def test_migrations_create_the_four_roles_as_groups():
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "admin",
+        "developer",
+        "trader",
+        "viewer",
+    }
