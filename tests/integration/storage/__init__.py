@@ -1,0 +1,3 @@
+"""Upstream: (pytest)
+Downstream: (none)
+Role: integration tests of the storage tiers against real PostgreSQL, Redis and ClickHouse."""
