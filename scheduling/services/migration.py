@@ -1,0 +1,152 @@
+"""Upstream: scheduling.apis, scheduling.management.commands.portfolio_migrate
+Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule, trading.bus.messages, trading.models, trading.selectors.live, trading.services.audit, trading.services.control, trading.services.portfolios
+Role: portfolio_migrate: moves one running portfolio to another node by hand (plan sets, portfolio.migrate command, schedule updates, history)."""
+
+from dataclasses import dataclass
+
+import redis
+from confluent_kafka import KafkaException
+from django.core.exceptions import ValidationError
+
+from scheduling import plan_store
+from scheduling.models import MANUAL, RunOutcome, RunTrigger, SchedulingRun
+from scheduling.placement import Node, PlacementConfig
+from scheduling.plans import migration_target, node_has_room, plan_locations
+from scheduling.services.assignments import assignments_record
+from scheduling.services.publishing import schedule_updates_publish
+from scheduling.services.runs import run_finish
+from scheduling.services.schedule import (
+    LOCK_WAIT_SECONDS,
+    ScheduleSnapshot,
+    placement_config,
+    schedule_snapshot_take,
+)
+from trading.bus.messages import CommandType
+from trading.models import DesiredState, Portfolio
+from trading.selectors.live import LiveStateUnavailable
+from trading.services.audit import Actor, audited
+from trading.services.control import CommandNotDelivered, command_publish
+from trading.services.portfolios import PortfolioConflict
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Where a portfolio went, and the run that records it."""
+
+    portfolio_id: str
+    from_node: str
+    to_node: str
+    run: SchedulingRun
+
+
+def portfolio_migrate(
+    *,
+    actor: Actor,
+    portfolio_id: str,
+    target_node: str | None = None,
+    trigger: RunTrigger = RunTrigger.API,
+) -> Migration:
+    """Move a running, placed portfolio to ``target_node``, or to the least-loaded other
+    node that is active, alive and has room.
+
+    Holding the scheduler lock: the two nodes' plan sets change in Redis, then
+    ``portfolio.migrate`` (config ``{"from", "to"}``) and one schedule update per node are
+    published (old node first), and the move is recorded (reason ``manual``) with a run.
+    Refusals: unknown portfolio or node (404 / 400), stopped or unplaced portfolio, target
+    not eligible or full, a run in progress (PortfolioConflict); Redis failing
+    (LiveStateUnavailable). Unacknowledged publications are warnings on the run: the nodes
+    pull the plan anyway.
+    """
+    try:
+        with (
+            plan_store.scheduler_lock(wait=LOCK_WAIT_SECONDS) as held,
+            audited(
+                actor=actor,
+                action=CommandType.PORTFOLIO_MIGRATE.value,
+                target_type="portfolio",
+                target_id=portfolio_id,
+                parameters={"target_node": target_node},
+            ),
+        ):
+            if not held:
+                raise PortfolioConflict("a schedule run is in progress: try again shortly")
+            return _migrate(portfolio_id, target_node, trigger)
+    except redis.RedisError as exc:
+        raise LiveStateUnavailable(f"the plan lives in Redis, which failed: {exc}") from exc
+
+
+def _migrate(portfolio_id: str, requested: str | None, trigger: RunTrigger) -> Migration:
+    portfolio = Portfolio.objects.filter(pk=portfolio_id).first()
+    if portfolio is None:
+        raise Portfolio.DoesNotExist(f"no portfolio {portfolio_id}")
+    if portfolio.desired_state != DesiredState.RUNNING:
+        raise PortfolioConflict(f"{portfolio_id} is stopped: only a running portfolio moves")
+    snapshot = schedule_snapshot_take()
+    source = plan_locations(snapshot.current).get(portfolio_id)
+    if source is None:
+        raise PortfolioConflict(f"{portfolio_id} is not on any node yet (pending)")
+    target = _target(snapshot, portfolio_id, source, requested, placement_config())
+
+    current = snapshot.current
+    changes = {
+        source: current[source] - {portfolio_id},
+        target: current.get(target, frozenset()) | {portfolio_id},
+    }
+    plan_store.plans_write(changes)
+    warnings = [
+        *snapshot.warnings,
+        *_command_publish(portfolio, source, target),
+        *schedule_updates_publish(plans=changes),
+    ]
+    run = SchedulingRun.objects.create(trigger=trigger)
+    assignments_record(plan={**current, **changes}, reasons={portfolio_id: MANUAL}, run=run)
+    move = {"portfolio_id": portfolio_id, "from_node": source, "to_node": target, "reason": MANUAL}
+    run_finish(
+        run=run, outcome=RunOutcome.OK, moves=[move], changed_nodes=changes, warnings=warnings
+    )
+    return Migration(portfolio_id, source, target, run)
+
+
+def _target(
+    snapshot: ScheduleSnapshot,
+    portfolio_id: str,
+    source: str,
+    requested: str | None,
+    config: PlacementConfig,
+) -> str:
+    nodes = {node.node_id: node for node in snapshot.sync.nodes}
+    if requested is None:
+        target = migration_target(nodes.values(), snapshot.current, config, exclude=source)
+        if target is None:
+            raise PortfolioConflict("no other node is active, alive and has room")
+        return target
+    node = nodes.get(requested)
+    if node is None:
+        raise ValidationError({"target_node": [f"no node {requested}"]})
+    if requested == source:
+        raise ValidationError({"target_node": [f"{portfolio_id} already runs on {requested}"]})
+    if not node_has_room(node, snapshot.current, config):
+        raise PortfolioConflict(f"node {requested} cannot take it: {_why_not(node, config)}")
+    return requested
+
+
+def _why_not(node: Node, config: PlacementConfig) -> str:
+    if not node.alive:
+        return "no heartbeat"
+    if not node.eligible:
+        return f"it is {node.status}"
+    return f"it is full (capacity {config.capacity_of(node)})"
+
+
+def _command_publish(portfolio: Portfolio, source: str, target: str) -> list[str]:
+    try:
+        command_publish(
+            command_type=CommandType.PORTFOLIO_MIGRATE,
+            target_id=portfolio.portfolio_id,
+            config={"from": source, "to": target},
+            version=portfolio.version,
+            reason="manual migration",
+        )
+    except (CommandNotDelivered, KafkaException, BufferError) as exc:
+        return [f"portfolio.migrate not delivered: {exc}"]
+    return []

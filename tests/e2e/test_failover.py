@@ -1,0 +1,130 @@
+"""Upstream: (entry point: pytest)
+Downstream: scheduling.models, tests.e2e.processes, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
+Role: failover with real processes: three plan-driven nodes and a replaying LiveCore; Redis flushed, a node killed (-9), a node stopped (SIGINT), no room then room: every portfolio runs exactly once, in time, positions intact."""
+
+import signal
+import time
+from datetime import timedelta
+
+import pytest
+
+from scheduling.models import ExecutionNode, SchedulingRun
+from tests.e2e.processes import (
+    FAST_NODES,
+    Cluster,
+    process_env,
+    reported_state,
+    run_portfolios,
+    spawn,
+    status,
+    stop,
+    stored_state,
+)
+from tests.integration.bus.fixtures import bus, publisher, record
+from tests.integration.conftest import (
+    kafka_bootstrap,
+    redis_client,
+    redis_prefix,
+    redis_url,
+    topic_namespace,
+)
+from tests.integration.node.conftest import make_portfolio
+from trading.bus.messages import Notification
+from trading.bus.topics import NOTIFICATIONS
+from trading.core.testing.random_walk import random_walk, write_bars_csv
+
+__all__ = ["bus", "kafka_bootstrap", "publisher", "record", "redis_client", "redis_prefix",
+           "redis_url", "topic_namespace"]  # fmt: skip
+
+pytestmark = pytest.mark.slow
+
+SYMBOLS = ("AAA", "BBB", "CCC")
+PORTFOLIOS = {f"F{i}": [SYMBOLS[i % 3]] for i in range(1, 7)}
+CAPACITY = 3
+TTL = 3.0
+HEARTBEAT_CHECK = 1.0
+
+
+def test_failover_flush_sigint_and_no_room(
+    transactional_db, settings, bus, record, redis_url, redis_prefix, redis_client, tmp_path
+):
+    settings.GINKGO_NODE_CAPACITY = CAPACITY
+    for portfolio_id, symbols in PORTFOLIOS.items():
+        make_portfolio(portfolio_id, symbols, seed=int(portfolio_id[1:]), rate=0.2)
+    run_portfolios(list(PORTFOLIOS))
+    wanted = set(PORTFOLIOS)
+    notices = record(NOTIFICATIONS)
+    env = process_env(bus, redis_url, redis_prefix, **FAST_NODES,
+                      GINKGO_NODE_CAPACITY=str(CAPACITY))  # fmt: skip
+    cluster = Cluster(env, redis_client, tmp_path)
+    bars = [list(random_walk(400, seed=i, symbol=s, step=timedelta(minutes=1)))
+            for i, s in enumerate(SYMBOLS)]  # fmt: skip
+    files = [write_bars_csv(tmp_path / f"{b[0].symbol}.csv", b, with_time=True) for b in bars]
+    livecore = None
+    try:
+        for node_id in ("n1", "n2", "n3"):
+            cluster.start(node_id)
+        cluster.wait_alive()
+        placed = cluster.schedule(lambda: cluster.running_once(wanted), what="six placed")
+        assert sorted(placed.values()) == ["n1", "n1", "n2", "n2", "n3", "n3"]
+        livecore = spawn(["run_livecore", "--engine-id", "e2e", "--source", "replay", "--files",
+                          *map(str, files), "--speed", "0.1"], env, tmp_path / "livecore.log")  # fmt: skip
+        cluster.schedule(
+            lambda: all(int(status(redis_client, p).get("fills", 0)) for p in wanted),
+            what="every portfolio trading",
+        )
+
+        # Redis loses everything: within one schedule interval all runs exactly once again.
+        redis_client.delete(*redis_client.scan_iter(match=f"{redis_prefix}*"))
+        cluster.schedule(lambda: cluster.running_once(wanted), timeout=10, what="rebuilt plan")
+
+        # Kill -9: the portfolios move once the heartbeat expired and the check saw it.
+        moved = {p for p, n in placed.items() if n == "n3"}
+        killed_at = time.monotonic()
+        cluster.stop("n3", signal.SIGKILL)
+        where = cluster.schedule(
+            lambda: (w := cluster.running_once(wanted)) and moved.isdisjoint(
+                p for p, n in w.items() if n == "n3") and w,
+            what="n3's portfolios moved",
+        )  # fmt: skip
+        assert time.monotonic() - killed_at <= TTL + HEARTBEAT_CHECK + 5
+        assert {where[p] for p in moved} <= {"n1", "n2"}
+
+        # A clean stop (SIGINT) leaves at once: its portfolios run elsewhere within 3 s.
+        cluster.start("n4")
+        cluster.schedule(lambda: ExecutionNode.objects.filter(pk="n4").exists(), what="n4 seen")
+        moved = {p for p, n in where.items() if n == "n1"}
+        assert cluster.stop("n1", signal.SIGINT) == 0
+        stopped_at = time.monotonic()
+        where = cluster.schedule(
+            lambda: (w := cluster.running_once(wanted)) and all(w[p] == "n4" for p in moved) and w,
+            what="n1's portfolios on n4",
+        )
+        assert time.monotonic() - stopped_at <= 3.0
+
+        # No room: n2's portfolios wait, with a notice, until a node with room comes.
+        moved = {p for p, n in where.items() if n == "n2"}
+        cluster.stop("n2", signal.SIGKILL)
+        cluster.schedule(
+            lambda: (
+                {p["portfolio_id"] for p in SchedulingRun.objects.latest("pk").pending} == moved
+            ),
+            what="pending",
+        )
+        assert any("wait for a node with room" in n.message for n in notices.of(Notification))
+        cluster.start("n5")
+        where = cluster.schedule(lambda: cluster.running_once(wanted), what="n5 takes them")
+        assert {where[p] for p in moved} == {"n5"}
+
+        assert stop(livecore) == 0
+        livecore = None
+        for portfolio_id in wanted:
+            cluster.schedule(
+                lambda p=portfolio_id: reported_state(status(redis_client, p)) == stored_state(p),
+                what=f"{portfolio_id}'s positions intact",
+            )
+    finally:
+        if livecore is not None:
+            stop(livecore)
+        codes = cluster.stop_all()
+    assert set(codes.values()) == {0}

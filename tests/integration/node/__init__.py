@@ -1,0 +1,3 @@
+"""Upstream: (entry point: pytest)
+Downstream: (none)
+Role: integration tests of the execution node on real Kafka, PostgreSQL and Redis."""

@@ -1,0 +1,68 @@
+"""Upstream: (entry point: pytest, imported by the scheduling tests)
+Downstream: scheduling.models, tests.integration.bus.helpers, trading.bus.messages, trading.models, trading.redis_store
+Role: the scheduling tests' kit: running portfolios, nodes announcing themselves in Redis, reads of the plan sets and the record."""
+
+import json
+import time
+from decimal import Decimal
+
+import redis
+
+from scheduling.models import Assignment
+from tests.integration.bus.helpers import TopicRecorder, wait_until
+from trading.bus.messages import ScheduleUpdate
+from trading.models import DesiredState, Portfolio
+from trading.redis_store import heartbeat_key, nodes_active_key, plan_key
+
+
+def running(*portfolio_ids: str) -> list[Portfolio]:
+    """Stored portfolios that should run."""
+    return [
+        Portfolio.objects.create(
+            portfolio_id=pid,
+            name=pid,
+            initial_capital=Decimal(1000),
+            strategy={"name": "sma_cross", "params": {}},
+            desired_state=DesiredState.RUNNING,
+        )
+        for pid in portfolio_ids
+    ]
+
+
+def announce(
+    client: redis.Redis, node_id: str, *, capacity: int | None = None, ttl_ms: int = 30_000
+) -> None:
+    """Heartbeat like a node does (SET with a TTL, SADD nodes:active)."""
+    beat: dict[str, object] = {"node_id": node_id, "ts": time.time(), "host": f"{node_id}.test"}
+    if capacity is not None:
+        beat["capacity"] = capacity
+    client.set(heartbeat_key(node_id), json.dumps(beat), px=ttl_ms)
+    client.sadd(nodes_active_key(), node_id)
+
+
+def leave(client: redis.Redis, node_id: str) -> None:
+    """Stop cleanly like a node does: no heartbeat, out of nodes:active, at once."""
+    client.delete(heartbeat_key(node_id))
+    client.srem(nodes_active_key(), node_id)
+
+
+def expire(client: redis.Redis, node_id: str) -> None:
+    """Let the node's heartbeat run out for real (a 1 ms TTL) and wait until it is gone."""
+    client.pexpire(heartbeat_key(node_id), 1)
+    wait_until(lambda: not client.exists(heartbeat_key(node_id)), what=f"{node_id} expired")
+
+
+def redis_plan(client: redis.Redis, node_id: str) -> set[str]:
+    """``schedule:plan:{node}`` as Redis holds it."""
+    return {member.decode() for member in client.smembers(plan_key(node_id))}
+
+
+def recorded() -> dict[str, str]:
+    """Portfolio id -> node of the current assignments."""
+    rows = Assignment.objects.filter(until__isnull=True)
+    return dict(rows.values_list("portfolio_id", "node_id"))
+
+
+def updates_for(recorder: TopicRecorder, node_id: str) -> list[list[str]]:
+    """The portfolio lists of the schedule updates recorded for a node, in order."""
+    return [u.portfolio_ids for u in recorder.of(ScheduleUpdate) if u.node_id == node_id]

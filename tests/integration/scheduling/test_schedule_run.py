@@ -1,0 +1,242 @@
+"""Upstream: (entry point: pytest)
+Downstream: scheduling.models, scheduling.plan_store, scheduling.services.schedule, trading.bus.messages, trading.bus.producer, trading.bus.codec, trading.bus.topics, trading.redis_store, tests.integration.bus.helpers, tests.integration.scheduling.kit
+Role: the schedule run against real services: placing, publishing once per changed node, the lock, rebuilding after Redis lost the plans, Redis failures."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import redis
+from django.db import connection
+from django.utils import timezone
+
+from scheduling import plan_store
+from scheduling.models import ExecutionNode, RunOutcome, RunTrigger, SchedulingRun
+from scheduling.services import schedule
+from scheduling.services.schedule import heartbeat_check, schedule_run
+from tests.integration.bus.helpers import wait_until
+from tests.integration.scheduling.kit import (
+    announce,
+    recorded,
+    redis_plan,
+    running,
+    updates_for,
+)
+from trading.bus.codec import to_ns
+from trading.bus.messages import ScheduleUpdate
+from trading.bus.producer import BusProducer
+from trading.bus.topics import SCHEDULE_UPDATES
+from trading.redis_store import nodes_active_key
+
+NODES = ("n1", "n2")
+
+
+def placed_once(client: redis.Redis, nodes: tuple[str, ...]) -> dict[str, str]:
+    """Portfolio -> node from the Redis plan sets, failing when one is on two nodes."""
+    located: dict[str, str] = {}
+    for node_id in nodes:
+        for pid in redis_plan(client, node_id):
+            assert pid not in located, f"{pid} on {located[pid]} and {node_id}"
+            located[pid] = node_id
+    return located
+
+
+def test_a_run_places_running_portfolios_on_live_nodes_and_announces_each_node(
+    db, services, record
+):
+    updates = record(SCHEDULE_UPDATES)
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2", "p3")
+
+    run = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert run.outcome == RunOutcome.OK, run.error
+    located = placed_once(services, NODES)
+    assert sorted(located) == ["p1", "p2", "p3"]
+    assert sorted(len(redis_plan(services, n)) for n in NODES) == [1, 2]
+    assert recorded() == located
+    assert run.moves_count == 3 and {m["reason"] for m in run.moves} == {"new"}
+    assert run.changed_nodes == list(NODES)
+    received = updates.wait_for(ScheduleUpdate, count=2)
+    assert {(u.node_id, frozenset(u.portfolio_ids)) for u in received} == {
+        (n, frozenset(redis_plan(services, n))) for n in NODES
+    }
+    assert all(u.source == "scheduler" for u in received)
+    node = ExecutionNode.objects.get(pk="n1")
+    assert (node.status, node.host) == ("active", "n1.test")
+
+
+def test_a_stopped_portfolio_is_not_placed_and_a_stopping_one_leaves_its_node(db, services):
+    announce(services, "n1")
+    (p1,) = running("p1")
+    schedule_run(trigger=RunTrigger.BEAT)
+
+    p1.desired_state = "stopped"
+    p1.save()
+    run = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert redis_plan(services, "n1") == set()
+    assert recorded() == {}
+    assert run.moves == [
+        {"portfolio_id": "p1", "from_node": "n1", "to_node": None, "reason": "removed"}
+    ]
+
+
+def test_a_second_run_without_change_publishes_nothing(
+    db, services, record, publisher: BusProducer
+):
+    updates = record(SCHEDULE_UPDATES)
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2", "p3")
+    schedule_run(trigger=RunTrigger.BEAT)
+    updates.wait_for(ScheduleUpdate, count=2)
+
+    second = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert second.outcome == RunOutcome.OK
+    assert (second.moves_count, second.changed_nodes) == (0, [])
+    # A marker per node, keyed like the node's updates, follows anything the run published
+    # on that node's partition: once the markers are in, nothing else came.
+    for node_id in NODES:
+        marker = ScheduleUpdate(ts=to_ns(timezone.now()), node_id=node_id, portfolio_ids=["-"])
+        publisher.publish(SCHEDULE_UPDATES, marker)
+    publisher.flush()
+    wait_until(lambda: all(updates_for(updates, n)[-1:] == [["-"]] for n in NODES), what="markers")
+    assert all(len(updates_for(updates, n)) == 2 for n in NODES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_concurrent_runs_only_one_acts(services, monkeypatch):
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2", "p3")
+    inside, release = threading.Event(), threading.Event()
+    real_place = schedule.place
+
+    def held_place(*args: Any, **kwargs: Any) -> Any:
+        inside.set()  # the first run holds the lock and is deciding
+        release.wait(30)
+        return real_place(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "place", held_place)
+    first: list[SchedulingRun] = []
+    thread = threading.Thread(target=_in_thread(lambda: first.append(_beat())))
+    thread.start()
+    assert inside.wait(30)
+
+    second = schedule_run(trigger=RunTrigger.BEAT)
+    release.set()
+    thread.join(30)
+
+    assert second.outcome == RunOutcome.SKIPPED_LOCKED
+    assert first[0].outcome == RunOutcome.OK and first[0].moves_count == 3
+    assert sorted(placed_once(services, NODES)) == ["p1", "p2", "p3"]
+    assert len(recorded()) == 3
+    # Released by its token: the next run takes the lock.
+    assert schedule_run(trigger=RunTrigger.BEAT).outcome == RunOutcome.OK
+
+
+def test_after_redis_lost_everything_the_plan_is_rebuilt_from_the_assignments(
+    db, services, redis_prefix
+):
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2", "p3", "p4")
+    schedule_run(trigger=RunTrigger.BEAT)
+    before = recorded()
+    services.delete(*services.scan_iter(match=f"{redis_prefix}*"))
+
+    run = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert run.outcome == RunOutcome.OK, run.error
+    assert run.moves_count == 0
+    assert placed_once(services, NODES) == before == recorded()
+    assert any("Redis was empty" in w for w in run.warnings)
+    assert set(ExecutionNode.objects.values_list("status", flat=True)) == {"active"}
+
+
+def test_when_nodes_reannounce_before_the_run_the_lost_plan_comes_back_unchanged(
+    db, services, redis_prefix
+):
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2", "p3", "p4")
+    schedule_run(trigger=RunTrigger.BEAT)
+    before = recorded()
+    services.delete(*services.scan_iter(match=f"{redis_prefix}*"))
+    for node_id in NODES:
+        announce(services, node_id)
+
+    run = heartbeat_check()  # nothing changed among the nodes: the beat repairs it
+    repaired = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert run is None
+    assert repaired.moves_count == 0 and repaired.changed_nodes == list(NODES)
+    assert placed_once(services, NODES) == before
+
+
+def test_unreadable_plans_are_rebuilt_from_the_assignments_and_the_run_goes_on(
+    db, services, monkeypatch
+):
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2")
+    schedule_run(trigger=RunTrigger.BEAT)
+    before = recorded()
+    monkeypatch.setattr(plan_store, "plans_read", _failing)
+
+    run = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert run.outcome == RunOutcome.OK
+    assert run.moves_count == 0
+    assert any("plans unreadable" in w for w in run.warnings)
+    assert placed_once(services, NODES) == before == recorded()
+
+
+def test_with_redis_down_no_node_is_declared_dead_and_the_failed_run_is_recorded(
+    db, services, settings
+):
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2")
+    schedule_run(trigger=RunTrigger.BEAT)
+    before = recorded()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    checked = heartbeat_check()
+    run = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert checked is None
+    assert set(ExecutionNode.objects.values_list("status", flat=True)) == {"active"}
+    assert run.outcome == RunOutcome.FAILED and run.error
+    assert recorded() == before
+
+
+def test_nodes_active_loses_a_node_whose_heartbeat_is_gone(db, services):
+    announce(services, "n1")
+    services.sadd(nodes_active_key(), "ghost")
+
+    schedule_run(trigger=RunTrigger.BEAT)
+
+    assert services.smembers(nodes_active_key()) == {b"n1"}
+
+
+def _beat() -> SchedulingRun:
+    return schedule_run(trigger=RunTrigger.BEAT)
+
+
+def _in_thread(work: Callable[[], None]) -> Callable[[], None]:
+    def target() -> None:
+        try:
+            work()
+        finally:
+            connection.close()  # the thread's own connection, before the test database goes
+
+    return target
+
+
+def _failing(*args: Any, **kwargs: Any) -> Any:
+    raise redis.ConnectionError("Redis is away")

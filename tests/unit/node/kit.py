@@ -1,0 +1,90 @@
+"""Upstream: (entry point: pytest; shared by the node unit and integration tests)
+Downstream: trading.core.catalog, trading.core.config, trading.core.market, trading.core.orders.order, trading.core.params, trading.core.registry, trading.core.strategies.base, trading.bus.messages
+Role: a test registry with misbehaving strategies (one that raises, one that is slow), configs, and a recording processor output."""
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any
+
+from trading.bus.messages import NoticeLevel
+from trading.core.catalog import builtin_registry
+from trading.core.config import PortfolioConfig
+from trading.core.market import Bar
+from trading.core.orders.order import Order
+from trading.core.params import Param
+from trading.core.registry import ComponentKind, ComponentRegistry, ComponentSpec
+from trading.core.strategies.base import Strategy
+
+
+@dataclass(frozen=True, slots=True)
+class ExplodeConfig:
+    after: Annotated[int, Param("bars to trade before raising", minimum=0)] = 0
+
+
+class Explode(Strategy[ExplodeConfig]):
+    """Buys on every bar until ``after`` bars were seen, then raises."""
+
+    def __init__(self, config: ExplodeConfig) -> None:
+        super().__init__(config)
+        self.seen = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        self.seen += 1
+        if self.seen > self.config.after:
+            raise RuntimeError("strategy bug")
+
+
+@dataclass(frozen=True, slots=True)
+class SlowConfig:
+    delay: Annotated[float, Param("seconds spent on every bar", minimum=0)] = 0.01
+
+
+class Slow(Strategy[SlowConfig]):
+    """Takes ``delay`` seconds over every bar and never trades: a portfolio that lags."""
+
+    def on_bar(self, bar: Bar) -> None:
+        time.sleep(self.config.delay)
+
+
+def misbehaving_registry() -> ComponentRegistry:
+    """The built-in components plus ``explode`` and ``slow``."""
+    registry = builtin_registry()
+    registry.register(ComponentKind.STRATEGY, "explode", ExplodeConfig, Explode)
+    registry.register(ComponentKind.STRATEGY, "slow", SlowConfig, Slow)
+    return registry
+
+
+def config(
+    portfolio_id: str = "P1",
+    symbols: tuple[str, ...] = ("AAA", "BBB"),
+    strategy: str = "random",
+    **params: Any,
+) -> PortfolioConfig:
+    """A portfolio config; ``random`` acts on every bar unless told otherwise."""
+    if strategy == "random":
+        params = {"rate": 1.0, "size": 10, **params}
+    return PortfolioConfig(
+        portfolio_id=portfolio_id,
+        symbols=symbols,
+        initial_capital=Decimal(100_000),
+        strategy=ComponentSpec(strategy, params),
+    )
+
+
+@dataclass
+class RecordingOutput:
+    """A processor output that keeps what it was given."""
+
+    orders: list[Order] = field(default_factory=list)
+    notices: list[tuple[NoticeLevel, str, str]] = field(default_factory=list)
+    fail_next: bool = False
+
+    def submit(self, order: Order) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise BufferError("producer queue full")
+        self.orders.append(order)
+
+    def notice(self, level: NoticeLevel, portfolio_id: str, text: str) -> None:
+        self.notices.append((level, portfolio_id, text))

@@ -1,0 +1,202 @@
+"""Upstream: bench.node_latency, trading.node.host, trading.node.runtime, trading.node.status
+Downstream: trading.bus.mapping, trading.bus.messages, trading.core.events, trading.core.market, trading.core.orders.events, trading.core.orders.order, trading.node.checkpoints, trading.node.inbox, trading.node.loader, trading.storage.hot_positions
+Role: PortfolioProcessor: the one thread that owns a portfolio's pipeline, draining its inbox: prices, acks, fills; orders out, errors reported."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sized
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from trading.bus.mapping import price_update
+from trading.bus.messages import NoticeLevel, PriceBar, PriceTick
+from trading.core.events import (
+    DomainEvent,
+    OrderBlocked,
+    OrderSubmitted,
+    RiskHalted,
+    StrategyErrored,
+)
+from trading.core.market import Bar, Tick
+from trading.core.orders.events import Fill
+from trading.core.orders.order import Order
+from trading.node.checkpoints import Captured, Progress
+from trading.node.inbox import PortfolioInbox
+from trading.node.loader import LoadedPortfolio
+from trading.storage.hot_positions import PositionsSnapshot
+
+logger = logging.getLogger(__name__)
+
+
+class Status(StrEnum):
+    """A portfolio's life-cycle status as ``portfolio:{id}:status`` shows it."""
+
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    RELOADING = "reloading"
+    MIGRATING = "migrating"
+    ERROR = "error"
+
+
+class ProcessorOutput(Protocol):
+    """Where a portfolio thread's results go (the node's bus producer, or a bench's fake)."""
+
+    def submit(self, order: Order) -> None:
+        """Send an order to the venue."""
+
+    def notice(self, level: NoticeLevel, portfolio_id: str, text: str) -> None:
+        """Tell a person about the portfolio."""
+
+
+class PortfolioProcessor:
+    """Runs one portfolio on its own thread; only that thread touches the pipeline.
+
+    The loop takes the inbox's next item (feedback first), feeds it to the pipeline and acts
+    on the events: an ``OrderSubmitted`` goes out through ``output.submit``; a strategy
+    that raised turns the status to ``error`` with a notice (the core stops calling it,
+    while its risk rules and fills go on). Anything else a pipeline call raises is caught
+    here too: the portfolio goes to ``error`` and takes no more prices, but still books
+    fills, and the thread lives on. The loop ends once the inbox is closed and drained.
+    Counters and :attr:`positions` (a new immutable snapshot after every fill) are written by
+    the portfolio thread only and read by the node's reporter.
+    """
+
+    def __init__(
+        self,
+        loaded: LoadedPortfolio,
+        inbox: PortfolioInbox,
+        output: ProcessorOutput,
+        progress: Progress | None = None,
+        checkpoint_interval: float | None = None,
+    ) -> None:
+        progress = progress or Progress()
+        self.config = loaded.config
+        self.portfolio_id = loaded.config.portfolio_id
+        self.version = loaded.config.version
+        self.run_epoch = loaded.run_epoch
+        self.inbox = inbox
+        self.status = Status.RUNNING
+        self.error = ""
+        # Updates processed and repeats skipped, carried over from the run this one continues.
+        self.processed = progress.processed
+        self.repeats = progress.repeats
+        # The reload buffer taking this instance's market data while it drains.
+        self.buffer: Sized | None = None
+        # The newest checkpoint taken every ``checkpoint_interval`` s, for the node to save.
+        self.captured: Captured | None = None
+        self._symbol_times = dict(progress.symbol_times)
+        self._checkpoint_interval = checkpoint_interval
+        self._checkpoint_due = time.monotonic() + (checkpoint_interval or 0.0)
+        self.orders = 0
+        self.blocked = 0
+        self.skipped = 0
+        self.last_event_time: datetime | None = None
+        self.symbols_seen: frozenset[str] = frozenset()
+        self._pipeline = loaded.pipeline
+        self._ledger = loaded.ledger
+        self._clock = loaded.clock
+        self._output = output
+        self._faulted = False
+        self.positions = PositionsSnapshot.of(
+            self._ledger, fills=loaded.fills, as_of=loaded.last_fill_at
+        )
+        self.thread = threading.Thread(
+            target=self.run, name=f"portfolio-{self.portfolio_id}", daemon=True
+        )
+
+    def start(self) -> None:
+        """Start the portfolio's thread."""
+        self.thread.start()
+
+    def run(self) -> None:
+        """The thread's body: start the pipeline, drain the inbox, stop the pipeline."""
+        self._guarded(self._pipeline.start)
+        while (item := self.inbox.take()) is not None:
+            if isinstance(item, PriceBar | PriceTick):
+                self._on_price(price_update(item))
+            elif isinstance(item, Fill):
+                self._on_fill(item)
+            else:
+                self._guarded(lambda report=item: self._pipeline.on_order_event(report))
+            if self._checkpoint_interval and time.monotonic() >= self._checkpoint_due:
+                self._checkpoint_due = time.monotonic() + self._checkpoint_interval
+                self.captured = self.capture()
+        if self._pipeline.is_running:
+            self._guarded(self._pipeline.stop)
+        if self.status is not Status.ERROR:
+            self.status = Status.STOPPED
+        logger.info("portfolio %s stopped after %d update(s)", self.portfolio_id, self.processed)
+
+    def capture(self) -> Captured:
+        """The portfolio's checkpoint now; call on its thread, or once the thread ended."""
+        progress = Progress(self.processed, self.repeats, dict(self._symbol_times))
+        return Captured(
+            self.config, self.run_epoch, self._pipeline.checkpoint(), progress, self.last_event_time
+        )
+
+    def _on_price(self, update: Bar | Tick) -> None:
+        if self._faulted:
+            self.skipped += 1
+            return
+        seen = self._symbol_times.get(update.symbol)
+        if seen is not None and update.time <= seen:
+            self.repeats += 1
+            return
+        self._symbol_times[update.symbol] = update.time
+        self._clock.advance(update.time)
+        self._guarded(lambda: self._pipeline.on_price(update))
+        self.last_event_time = update.time
+        if update.symbol not in self.symbols_seen:
+            self.symbols_seen = self.symbols_seen | {update.symbol}
+        self.processed += 1
+
+    def _on_fill(self, fill: Fill) -> None:
+        if self._ledger.has_fill(fill.fill_id):
+            return
+        self._guarded(lambda: self._pipeline.on_fill(fill))
+        if not self._ledger.has_fill(fill.fill_id):
+            return
+        last = self.positions.as_of
+        self.positions = PositionsSnapshot.of(
+            self._ledger,
+            fills=self.positions.fills + 1,
+            as_of=fill.time if last is None else max(last, fill.time),
+        )
+
+    def _guarded(self, call: Callable[[], list[DomainEvent]]) -> None:
+        try:
+            for event in call():
+                self._on_event(event)
+        except Exception as exc:  # the pipeline runs user code: nothing may end this thread
+            logger.exception("portfolio %s: pipeline call failed", self.portfolio_id)
+            self._faulted = True
+            self._fail(f"{type(exc).__name__}: {exc}")
+
+    def _on_event(self, event: DomainEvent) -> None:
+        if isinstance(event, OrderSubmitted):
+            self.orders += 1
+            self._output.submit(event.order)
+        elif isinstance(event, OrderBlocked):
+            self.blocked += 1
+            logger.info(
+                "portfolio %s: order blocked by %s: %s",
+                self.portfolio_id,
+                event.blocked_by,
+                event.reason,
+            )
+        elif isinstance(event, StrategyErrored):
+            self._fail(f"strategy {event.strategy} raised {event.error}")
+        elif isinstance(event, RiskHalted):
+            self._output.notice(
+                NoticeLevel.CRITICAL, self.portfolio_id, f"risk halted: {event.reason}"
+            )
+
+    def _fail(self, error: str) -> None:
+        if self.status is Status.ERROR:
+            return
+        self.status = Status.ERROR
+        self.error = error
+        self._output.notice(NoticeLevel.ERROR, self.portfolio_id, f"portfolio in error: {error}")
