@@ -3,6 +3,7 @@ Downstream: ginkgo_site.devstack, ginkgo_site.devstack.supervisor
 Role: `make run`: resolves services (given or embedded), prepares them, and supervises the stack."""
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -99,7 +100,50 @@ def service_env(services: list[Service], environ: Mapping[str, str]) -> dict[str
     return env
 
 
-def stack_processes(python: str, api_port: int, var: Path) -> list[ProcessSpec]:
+@dataclass(frozen=True)
+class DemoLogin:
+    """What seed_demo made: the bar files to replay and a login to print."""
+
+    bar_files: list[str]
+    username: str
+    password: str
+    token: str
+
+
+def _manage(python: str, env: Mapping[str, str], label: str, argv: list[str]) -> str:
+    print(f"-- {label}", flush=True)
+    done = subprocess.run(
+        [python, str(ROOT / "manage.py"), *argv],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise LaunchError(f"{label} failed: {lines[-1] if lines else 'no output'}")
+    return done.stdout
+
+
+def prepare(python: str, env: Mapping[str, str], var: Path) -> DemoLogin:
+    """One-shot steps before the stack starts: schema, topics, static files, periodic tasks,
+    and the demo (its bar files, six portfolios, an admin login)."""
+    _manage(python, env, "migrating the database", ["migrate", "--noinput"])
+    _manage(python, env, "creating Kafka topics", ["kafka_topics", "--create"])
+    _manage(python, env, "collecting static files", ["collectstatic", "--noinput"])
+    _manage(python, env, "declaring the periodic tasks", ["setup_periodic_tasks"])
+    if env.get("CLICKHOUSE_URL"):
+        _manage(python, env, "creating the ClickHouse schema", ["clickhouse_schema"])
+    seeded = _manage(
+        python, env, "seeding the demo", ["seed_demo", "--data-dir", str(var / "demo"), "--json"]
+    )
+    result = json.loads(seeded.strip().splitlines()[-1])
+    # Kept for scripts and the README's walk-through: TOKEN=$(cat var/demo-token)
+    (var / "demo-token").write_text(result["token"] + "\n")
+    return DemoLogin(result["bar_files"], result["username"], result["password"], result["token"])
+
+
+def stack_processes(python: str, api_port: int, var: Path, demo: DemoLogin) -> list[ProcessSpec]:
     """Every long-running process of the stack. Later parts add their entries here."""
     celery = [python, "-m", "celery", "-A", "ginkgo_site"]
     return [
@@ -113,28 +157,25 @@ def stack_processes(python: str, api_port: int, var: Path) -> list[ProcessSpec]:
         ),
         ProcessSpec("beat", [*celery, "beat", "-l", "INFO", "-s", str(var / "celerybeat-schedule")]),
         ProcessSpec("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"]),
+        # The demo's market data: real daily bars, one trading day per second, then
+        # synthetic ticks that carry on from the last closes.
+        ProcessSpec(
+            "livecore",
+            [
+                python, str(ROOT / "manage.py"), "run_livecore", "--source", "replay",
+                "--files", *(str(path) for path in demo.bar_files), "--speed", "1",
+                "--then-synthetic", "--rate", "20",
+            ],
+        ),
+        # Stores every notice and delivers it to the GINKGO_NOTIFY_SINKS (log by default).
+        ProcessSpec("notifications", [python, str(ROOT / "manage.py"), "run_notifications"]),
+        # Two execution nodes, running what the scheduler plans for them (nothing until it
+        # plans something); a node that dies is reported, the stack stays up.
+        *(
+            ProcessSpec(node, [python, str(ROOT / "manage.py"), "run_node", "--node-id", node], critical=False)
+            for node in ("node-1", "node-2")
+        ),
     ]  # fmt: skip
-
-
-def prepare(python: str, env: Mapping[str, str]) -> None:
-    """One-shot steps before the stack starts: schema, topics, static files."""
-    steps = [
-        ("migrating the database", ["migrate", "--noinput"]),
-        ("creating Kafka topics", ["kafka_topics", "--create"]),
-        ("collecting static files", ["collectstatic", "--noinput"]),
-    ]
-    for label, argv in steps:
-        print(f"-- {label}")
-        done = subprocess.run(
-            [python, str(ROOT / "manage.py"), *argv],
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode:
-            lines = (done.stderr or done.stdout).strip().splitlines()
-            raise LaunchError(f"{label} failed: {lines[-1] if lines else 'no output'}")
 
 
 def port_is_free(port: int) -> bool:
@@ -146,7 +187,7 @@ def _short(argv: list[str]) -> str:
     return " ".join(Path(arg).name if arg.startswith("/") else arg for arg in argv[:7])
 
 
-def banner(services: list[Service], supervisor: Supervisor, api_port: int) -> str:
+def banner(services: list[Service], supervisor: Supervisor, api_port: int, demo: DemoLogin) -> str:
     base = f"http://127.0.0.1:{api_port}"
     lines = [
         "",
@@ -154,6 +195,9 @@ def banner(services: list[Service], supervisor: Supervisor, api_port: int) -> st
         f"  API          {base}/api/    health {base}/api/health",
         f"  API docs     {base}/api/docs/",
         f"  admin        {base}/admin/",
+        f"  dashboard    {base}/dashboard/    metrics {base}/metrics",
+        f"  demo login   {demo.username} / {demo.password}    API token {demo.token}",
+        f"  try          curl -H 'Authorization: Token {demo.token}' {base}/api/portfolio/",
         "  services:",
         *(f"    {s.name:<11} {s.url or '-':<45} ({s.origin})" for s in services),
         "  processes:",
@@ -186,15 +230,17 @@ def main(argv: list[str] | None = None) -> int:
                 raise LaunchError(f"port {args.port} is taken: pass ARGS='--port N' to make run")
             services = resolve_services(os.environ, var, stack)
             env = {**service_env(services, os.environ), "GINKGO_VAR_DIR": str(var)}
-            prepare(python, env)
+            # A demo should show placements quickly; an explicit setting still wins.
+            env.setdefault("GINKGO_SCHEDULE_INTERVAL", "10")
+            demo = prepare(python, env, var)
         except (LaunchError, ServiceUnreachable) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         supervisor = Supervisor(env)
         stack.callback(supervisor.stop_all)
-        for spec in stack_processes(python, args.port, var):
+        for spec in stack_processes(python, args.port, var, demo):
             supervisor.start(spec)
-        print(banner(services, supervisor, args.port), flush=True)
+        print(banner(services, supervisor, args.port, demo), flush=True)
         status = supervisor.wait()
         print("stopping everything ...", flush=True)
     print("stopped.")

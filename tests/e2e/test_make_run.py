@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack
-Role: the `make run` launcher brings the stack up with embedded defaults and Ctrl+C leaves nothing."""
+Downstream: ginkgo_site.devstack, trading.services.demo
+Role: `make run` brings the stack up with embedded defaults, trades the demo on two nodes within 60 s, and Ctrl+C leaves nothing."""
 
 import json
 import os
@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import psutil
 import pytest
 
 from ginkgo_site.devstack import free_port
+from trading.services.demo import DEMO_PORTFOLIOS
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_VARS = (
@@ -26,6 +28,7 @@ SERVICE_VARS = (
 )
 
 pytestmark = pytest.mark.slow
+DEMO = tuple(DEMO_PORTFOLIOS)
 
 
 def _launcher_env(var: Path, **extra: str) -> dict[str, str]:
@@ -37,12 +40,78 @@ def _launcher_env(var: Path, **extra: str) -> dict[str, str]:
     return {**env, "GINKGO_VAR_DIR": str(var), **extra}
 
 
-def _health(port: int) -> dict | None:
+def _get(port: int, path: str, token: str | None = None) -> dict | None:
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return json.load(response)
     except OSError:
         return None
+
+
+def _health(port: int) -> dict | None:
+    return _get(port, "/api/health")
+
+
+def _all(port: int, path: str, token: str) -> list[dict]:
+    """Every item of a paginated list."""
+    items, offset = [], 0
+    while True:
+        page = _get(port, f"{path}?limit=500&offset={offset}", token) or {
+            "results": [],
+            "next": None,
+        }
+        items += page["results"]
+        if not page["next"]:
+            return items
+        offset += 500
+
+
+def _fill_positions(fills: list[dict]) -> dict[str, Decimal]:
+    positions: dict[str, Decimal] = {}
+    for fill in fills:
+        sign = 1 if fill["side"] == "buy" else -1
+        positions[fill["symbol"]] = positions.get(fill["symbol"], Decimal(0)) + sign * Decimal(
+            fill["quantity"]
+        )
+    return {symbol: qty for symbol, qty in positions.items() if qty}
+
+
+def _demo_trading(port: int, token: str, deadline: float) -> dict[str, list[dict]]:
+    """Waits until every demo portfolio runs on one of the two nodes and fills exist."""
+    while time.monotonic() < deadline:
+        plan = _get(port, "/api/schedule/plan", token) or {"nodes": []}
+        placed = {p: n["node_id"] for n in plan["nodes"] for p in n["portfolio_ids"]}
+        statuses = {
+            p: (_get(port, f"/api/portfolio/{p}/status", token) or {}).get("live") or {}
+            for p in DEMO
+        }
+        running = all(
+            statuses[p].get("status") == "running" and placed.get(p) == statuses[p].get("node")
+            for p in DEMO
+        )
+        fills = {p: _all(port, f"/api/portfolio/{p}/fills", token) for p in DEMO}
+        if running and set(placed.values()) == {"node-1", "node-2"} and any(fills.values()):
+            return fills
+        time.sleep(1)
+    raise AssertionError("the demo portfolios were not all running and trading in time")
+
+
+def _positions_match_fills(port: int, token: str, portfolio_id: str, deadline: float) -> bool:
+    """The stored positions equal what the stored fills imply (polled: a fill may be in flight)."""
+    while time.monotonic() < deadline:
+        fills = _all(port, f"/api/portfolio/{portfolio_id}/fills", token)
+        report = _get(port, f"/api/portfolio/{portfolio_id}/positions", token) or {"positions": []}
+        stored = {
+            p["symbol"]: Decimal(p["quantity"])
+            for p in report["positions"]
+            if Decimal(p["quantity"])
+        }
+        if stored == _fill_positions(fills):
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def _wait_ready(launcher: subprocess.Popen, port: int, deadline: float) -> dict:
@@ -55,7 +124,7 @@ def _wait_ready(launcher: subprocess.Popen, port: int, deadline: float) -> dict:
     raise AssertionError("the stack did not become ready in time")
 
 
-def test_make_run_comes_up_with_embedded_services_and_ctrl_c_stops_everything(tmp_path):
+def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_path):
     port = free_port()
     launcher = subprocess.Popen(
         [sys.executable, "-m", "ginkgo_site.devstack.launcher", "--port", str(port)],
@@ -68,7 +137,9 @@ def test_make_run_comes_up_with_embedded_services_and_ctrl_c_stops_everything(tm
     started = time.monotonic()
     try:
         body = _wait_ready(launcher, port, started + 120)
-        print(f"stack ready in {time.monotonic() - started:.1f}s")
+        token = (tmp_path / "var").joinpath("demo-token").read_text().strip()
+        fills = _demo_trading(port, token, started + 60)
+        print(f"stack ready and trading after {time.monotonic() - started:.1f}s")
         family = psutil.Process(launcher.pid).children(recursive=True)
 
         assert {name: s["ok"] for name, s in body["services"].items()} == {
@@ -78,22 +149,36 @@ def test_make_run_comes_up_with_embedded_services_and_ctrl_c_stops_everything(tm
             "clickhouse": None,
         }
         assert body["services"]["database"]["where"].startswith("sqlite3:")
+        assert sum(len(f) for f in fills.values()) >= 1
+        for portfolio_id in DEMO:
+            assert _positions_match_fills(port, token, portfolio_id, time.monotonic() + 20), (
+                portfolio_id
+            )
         names = {" ".join(p.cmdline()) for p in family}
-        assert any("gunicorn" in n for n in names)
-        assert any("beat" in n for n in names) and any("worker" in n for n in names)
-        assert any("tansu" in n for n in names) and any("redis-server" in n for n in names)
+        for expected in (
+            "gunicorn",
+            "beat",
+            "worker",
+            "run_livecore",
+            "run_notifications",
+            "tansu",
+            "redis-server",
+        ):
+            assert any(expected in n for n in names), expected
+        assert sum("run_node" in n for n in names) == 2
 
         launcher.send_signal(signal.SIGINT)
-        output, _ = launcher.communicate(timeout=60)
+        output, _ = launcher.communicate(timeout=90)
     finally:
         if launcher.poll() is None:
             launcher.kill()
             launcher.communicate()
 
     assert "Ginkgo Live is up" in output
-    assert f"http://127.0.0.1:{port}/admin/" in output
+    assert f"http://127.0.0.1:{port}/dashboard/" in output
+    assert f"API token {token}" in output
     assert launcher.returncode == 0
-    _, alive = psutil.wait_procs(family, timeout=5)
+    _, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"
 
 

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.storage.factories, trading.core.testing.random_walk, trading.models, trading.services.trade_mirror, trading.storage.stores
+Downstream: tests.integration.storage.factories, trading.core.testing.random_walk, trading.models, trading.services.trade_mirror, trading.services.users, trading.storage.stores
 Role: /api/data/: bars (daily, resampled, intraday), trades, stats, CSV imports as Celery jobs; 503 naming the store when ClickHouse is down, or the SQL fallback."""
 
 from dataclasses import replace
@@ -13,16 +13,30 @@ from tests.integration.storage import factories
 from trading import models
 from trading.core.testing.random_walk import random_walk, write_bars_csv
 from trading.services.trade_mirror import trade_mirror_run
+from trading.services.users import user_upsert
 from trading.storage.stores import bar_store, sql_bar_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.integration.storage.urls")]
 
 
-@pytest.fixture
-def client(django_user_model) -> APIClient:
+def _client_as(role: str) -> APIClient:
     api = APIClient()
-    api.force_authenticate(django_user_model.objects.create_user("reader"))
+    api.force_authenticate(user_upsert(username=f"a-{role}", role=role)[0])
     return api
+
+
+@pytest.fixture
+def client() -> APIClient:
+    """A developer: reads data and imports bars."""
+    return _client_as("developer")
+
+
+def test_a_viewer_reads_data_but_cannot_import():
+    viewer = _client_as("viewer")
+    upload = SimpleUploadedFile("x.csv", b"Date,Open,High,Low,Close,Volume\n", "text/csv")
+
+    assert viewer.get("/api/data/stats").status_code == 200
+    assert viewer.post("/api/data/import", {"file": upload}, format="multipart").status_code == 403
 
 
 @pytest.fixture

@@ -1,0 +1,41 @@
+"""Upstream: (Django command discovery; run by the make run launcher)
+Downstream: trading.services.demo
+Role: `manage.py seed_demo --data-dir DIR`: the demo's bar files, portfolios and admin login."""
+
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from trading.services.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Seed the demo: real daily bars as CSV, six running portfolios, a demo admin."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--data-dir", type=Path, required=True, help="where bar files go")
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            seed = demo_seed(data_dir=options["data_dir"])
+        except (ValidationError, OSError) as exc:
+            raise CommandError(f"demo seeding failed: {exc}") from exc
+        result = {
+            "bar_files": [str(p) for p in seed.bar_files],
+            "created": seed.created,
+            "username": seed.username,
+            "password": seed.password,
+            "token": seed.token,
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(
+            f"portfolios created: {', '.join(seed.created) or 'none (already seeded)'}"
+        )
+        self.stdout.write(f"login: {seed.username} / {seed.password}   token: {seed.token}")
