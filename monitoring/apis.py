@@ -1,6 +1,6 @@
-"""Upstream: monitoring.urls
-Downstream: monitoring.selectors
-Role: health endpoints: liveness with every service's state, and a readiness variant (503 when not ready)."""
+"""Upstream: ginkgo_site.urls, monitoring.urls
+Downstream: monitoring.models, monitoring.selectors, trading.apis.base, trading.bus.messages, trading.permissions
+Role: monitoring's API: health (liveness, readiness), the metrics summary, the notices list, and the dashboard's data."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,7 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from monitoring.selectors import health_report
+from monitoring.models import Notice
+from monitoring.selectors import dashboard_data, health_report, metrics_summary, notice_list
+from trading.apis.base import ApiView, PageSerializer, paginated, paginated_response, query
+from trading.bus.messages import NoticeLevel
+from trading.permissions import METRICS_READ, NOTICE_READ
 
 _SERVICE = inline_serializer(
     "ServiceHealth",
@@ -54,3 +58,112 @@ class ReadinessApi(APIView):
         report = health_report()
         code = status.HTTP_200_OK if report["ready"] else status.HTTP_503_SERVICE_UNAVAILABLE
         return Response(report, status=code)
+
+
+class SummaryNodeSerializer(serializers.Serializer):
+    node_id = serializers.CharField()
+    status = serializers.CharField(help_text="administrative: active, disabled, draining, dead")
+    alive = serializers.BooleanField(help_text="its heartbeat key is present")
+    heartbeat_age = serializers.FloatField(allow_null=True, help_text="seconds")
+    portfolios = serializers.IntegerField(help_text="what it runs (else: is assigned)")
+
+
+class SummaryNodesSerializer(serializers.Serializer):
+    alive = serializers.IntegerField()
+    dead = serializers.IntegerField()
+    items = SummaryNodeSerializer(many=True)
+
+
+class SummaryPortfoliosSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="live status (unreported: no node reported it)"
+    )
+    by_desired_state = serializers.DictField(child=serializers.IntegerField())
+    not_running = serializers.ListField(
+        child=serializers.CharField(), help_text="should run, but no node reports it running"
+    )
+
+
+class SummaryThroughputSerializer(serializers.Serializer):
+    window_seconds = serializers.IntegerField()
+    orders = serializers.IntegerField(help_text="orders created in the window")
+    fills = serializers.IntegerField(help_text="fills recorded in the window")
+
+
+class SummaryDropsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="updates dropped, summed over the live statuses")
+    by_portfolio = serializers.DictField(child=serializers.IntegerField())
+
+
+class SummaryLevelSerializer(serializers.Serializer):
+    notices = serializers.IntegerField()
+    occurrences = serializers.IntegerField()
+
+
+class SummaryAlertsSerializer(serializers.Serializer):
+    window_seconds = serializers.IntegerField()
+    notices = serializers.IntegerField(help_text="notices seen in the window")
+    occurrences = serializers.IntegerField(help_text="their grouped repeats, all told")
+    by_level = serializers.DictField(child=SummaryLevelSerializer())
+
+
+class MetricsSummaryApi(ApiView):
+    """The stack at a glance: nodes alive and dead with heartbeat ages, portfolios by live
+    status and desired state, orders and fills of the last minute, updates dropped, and the
+    notices of the last hour."""
+
+    required_permissions = {"GET": METRICS_READ}
+
+    class OutputSerializer(serializers.Serializer):
+        generated_at = serializers.DateTimeField()
+        live_state_error = serializers.CharField(
+            allow_null=True, help_text="why Redis could not be read (live parts then empty)"
+        )
+        nodes = SummaryNodesSerializer()
+        portfolios = SummaryPortfoliosSerializer()
+        throughput = SummaryThroughputSerializer()
+        drops = SummaryDropsSerializer()
+        alerts = SummaryAlertsSerializer()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(metrics_summary()).data)
+
+
+class NoticeListApi(ApiView):
+    """Stored notices, latest occurrence first; repeats are grouped into one notice with a
+    count. Filter by level, kind, portfolio, node and ``since`` (latest occurrence)."""
+
+    required_permissions = {"GET": NOTICE_READ}
+
+    class FilterSerializer(PageSerializer):
+        level = serializers.ChoiceField([level.value for level in NoticeLevel], required=False)
+        kind = serializers.CharField(required=False, max_length=64)
+        portfolio = serializers.CharField(required=False, max_length=64)
+        node = serializers.CharField(required=False, max_length=64)
+        since = serializers.DateTimeField(required=False, help_text="inclusive")
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Notice
+            exclude = ("last_event_ns",)
+
+    @extend_schema(parameters=[FilterSerializer], responses=paginated(OutputSerializer))
+    def get(self, request: Request) -> Response:
+        return paginated_response(
+            rows=notice_list(**query(request, self.FilterSerializer)),
+            serializer_class=self.OutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class DashboardDataApi(ApiView):
+    """What the dashboard page polls (session authentication); not part of the public API."""
+
+    required_permissions = {"GET": METRICS_READ}
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        return Response(dashboard_data())

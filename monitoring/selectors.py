@@ -1,18 +1,28 @@
-"""Upstream: monitoring.apis
-Downstream: ginkgo_site.devstack
-Role: read-side of monitoring: the health of every service the stack depends on, with latency."""
+"""Upstream: monitoring.apis, monitoring.collectors
+Downstream: ginkgo_site.devstack, monitoring.live, monitoring.models, scheduling.selectors, trading.models, trading.selectors.live, trading.selectors.trades
+Role: read-side of monitoring: service health, the live overview (nodes, statuses), the metrics summary, notices and the dashboard's data."""
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from ginkgo_site.devstack import ServiceUnreachable, check_clickhouse, check_kafka, check_redis
+from monitoring.live import node_infos, portfolio_statuses
+from monitoring.models import Notice
+from scheduling.selectors import NodeView, node_list
+from trading.models import DesiredState, Fill, Order, Portfolio
+from trading.selectors.live import LiveStateUnavailable
+from trading.selectors.trades import portfolio_positions
 
 CHECK_TIMEOUT = 2.0
 
@@ -101,3 +111,213 @@ def health_report() -> dict[str, Any]:
         "ready": ready,
         "services": {s.name: asdict(s) for s in services},
     }
+
+
+# --- live overview, summary, notices, dashboard ---------------------------------------------
+
+THROUGHPUT_WINDOW = timedelta(minutes=1)
+ALERT_WINDOW = timedelta(hours=1)
+UNREPORTED = "unreported"
+RECENT_ROWS = 15
+
+
+@dataclass(frozen=True)
+class LiveOverview:
+    """Nodes (record + heartbeats), every portfolio's desired state and, for those a node
+    reported, its status hash; ``error`` says why Redis could not be read (then the live
+    parts are empty and nodes are as recorded)."""
+
+    nodes: list[NodeView]
+    infos: dict[str, dict[str, str]]
+    desired: dict[str, str]
+    statuses: dict[str, dict[str, str]]
+    error: str | None
+
+    def status_of(self, portfolio_id: str) -> str:
+        """The live status, or ``unreported`` when no node reported the portfolio."""
+        return self.statuses.get(portfolio_id, {}).get("status", UNREPORTED)
+
+    def hosted(self, view: NodeView) -> list[str]:
+        """The portfolios the node says it runs, else those the record places on it."""
+        reported = self.infos.get(view.node.node_id, {}).get("portfolio_ids")
+        if reported is None:
+            return view.portfolio_ids
+        return [pid for pid in reported.split(",") if pid]
+
+
+def live_overview() -> LiveOverview:
+    """Nodes, desired states and live statuses, read once."""
+    nodes = node_list()
+    desired = dict(Portfolio.objects.values_list("portfolio_id", "desired_state"))
+    try:
+        statuses = portfolio_statuses(desired)
+        infos = node_infos(view.node.node_id for view in nodes)
+    except LiveStateUnavailable as exc:
+        return LiveOverview(nodes, {}, desired, {}, {}, str(exc))
+    return LiveOverview(nodes, infos, desired, statuses, None)
+
+
+def metrics_summary(
+    *, now: datetime | None = None, live: LiveOverview | None = None
+) -> dict[str, Any]:
+    """Nodes alive and dead, portfolios by live and desired state, orders and fills in the
+    last minute, updates dropped, and notices of the last hour by level."""
+    now = now or timezone.now()
+    live = live or live_overview()
+    drops = {pid: _int(fields.get("dropped")) for pid, fields in live.statuses.items()}
+    return {
+        "generated_at": now,
+        "live_state_error": live.error,
+        "nodes": {
+            "alive": sum(1 for view in live.nodes if view.alive),
+            "dead": sum(1 for view in live.nodes if not view.alive),
+            "items": [_node_row(view, live) for view in live.nodes],
+        },
+        "portfolios": {
+            "total": len(live.desired),
+            "by_status": dict(Counter(live.status_of(pid) for pid in live.desired)),
+            "by_desired_state": dict(Counter(live.desired.values())),
+            "not_running": sorted(
+                pid
+                for pid, state in live.desired.items()
+                if state == DesiredState.RUNNING and live.status_of(pid) != "running"
+            ),
+        },
+        "throughput": {
+            "window_seconds": int(THROUGHPUT_WINDOW.total_seconds()),
+            "orders": Order.objects.filter(created_at__gte=now - THROUGHPUT_WINDOW).count(),
+            "fills": Fill.objects.filter(recorded_at__gte=now - THROUGHPUT_WINDOW).count(),
+        },
+        "drops": {
+            "total": sum(drops.values()),
+            "by_portfolio": {k: v for k, v in drops.items() if v},
+        },
+        "alerts": _alerts(now - ALERT_WINDOW),
+    }
+
+
+def notice_list(
+    *,
+    level: str | None = None,
+    kind: str | None = None,
+    portfolio: str | None = None,
+    node: str | None = None,
+    since: datetime | None = None,
+) -> QuerySet[Notice]:
+    """Stored notices, latest occurrence first; ``since`` filters on the latest occurrence."""
+    rows = Notice.objects.all()
+    if level:
+        rows = rows.filter(level=level)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if portfolio:
+        rows = rows.filter(portfolio_id=portfolio)
+    if node:
+        rows = rows.filter(node_id=node)
+    if since is not None:
+        rows = rows.filter(last_seen__gte=since)
+    return rows
+
+
+def dashboard_data() -> dict[str, Any]:
+    """Everything the dashboard shows, in one read: the summary figures, nodes, portfolios
+    (live status, equity, P&L, positions, queue), recent orders, fills and notices."""
+    live = live_overview()
+    summary = metrics_summary(live=live)
+    return {
+        "summary": {
+            key: summary[key]
+            for key in ("generated_at", "live_state_error", "throughput", "drops", "alerts")
+        },
+        "nodes": [_node_row(view, live) for view in live.nodes],
+        "portfolios": [_portfolio_row(p, live) for p in Portfolio.objects.order_by("portfolio_id")],
+        "orders": list(
+            Order.objects.order_by("-created_at").values(
+                "client_order_id", "portfolio_id", "symbol", "side", "quantity", "status",
+                "filled_quantity", "average_price", "created_at",
+            )[:RECENT_ROWS]
+        ),
+        "fills": list(
+            Fill.objects.order_by("-executed_at").values(
+                "fill_id", "portfolio_id", "symbol", "side", "quantity", "price", "executed_at"
+            )[:RECENT_ROWS]
+        ),
+        "notices": list(
+            Notice.objects.values(
+                "id", "level", "kind", "portfolio_id", "node_id", "message", "count", "last_seen"
+            )[:RECENT_ROWS]
+        ),
+    }  # fmt: skip
+
+
+def _node_row(view: NodeView, live: LiveOverview) -> dict[str, Any]:
+    info = live.infos.get(view.node.node_id, {})
+    hosted = live.hosted(view)
+    return {
+        "node_id": view.node.node_id,
+        "status": view.node.status,
+        "alive": view.alive,
+        "heartbeat_age": view.heartbeat_age,
+        "capacity": view.capacity,
+        "load": len(hosted) / view.capacity if view.capacity else 0.0,
+        "portfolios": len(hosted),
+        "portfolio_ids": hosted,
+        "throughput": _float(info.get("throughput")),
+        "lag_ms": _float(info.get("lag_ms")),
+        "dropped": _int(info.get("dropped")),
+    }
+
+
+def _portfolio_row(portfolio: Portfolio, live: LiveOverview) -> dict[str, Any]:
+    status = live.statuses.get(portfolio.portfolio_id, {})
+    report = portfolio_positions(portfolio=portfolio)
+    return {
+        "portfolio_id": portfolio.portfolio_id,
+        "name": portfolio.name,
+        "desired_state": portfolio.desired_state,
+        "status": live.status_of(portfolio.portfolio_id),
+        "node": status.get("node", ""),
+        "version": _int(status.get("version")) or portfolio.version,
+        "queue_size": _int(status.get("queue_size")),
+        "dropped": _int(status.get("dropped")),
+        "error": status.get("error", ""),
+        "initial_capital": portfolio.initial_capital,
+        "equity": report.equity,
+        "pnl": report.equity - portfolio.initial_capital,
+        "positions": [
+            {"symbol": p.symbol, "quantity": p.quantity, "unrealised_pnl": p.unrealised_pnl}
+            for p in report.positions
+            if p.quantity
+        ],
+    }
+
+
+def _alerts(since: datetime) -> dict[str, Any]:
+    rows = (
+        Notice.objects.filter(last_seen__gte=since)
+        .values("level")
+        .annotate(notices=Count("id"), occurrences=Sum("count"))
+    )
+    by_level = {
+        row["level"]: {"notices": row["notices"], "occurrences": row["occurrences"]} for row in rows
+    }
+    return {
+        "window_seconds": int(ALERT_WINDOW.total_seconds()),
+        "notices": sum(level["notices"] for level in by_level.values()),
+        "occurrences": sum(level["occurrences"] for level in by_level.values()),
+        "by_level": by_level,
+    }
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None

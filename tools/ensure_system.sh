@@ -16,6 +16,11 @@ if [ -z "${CLICKHOUSE_URL:-}" ] && ! PATH="$PATH:/usr/sbin:/usr/local/sbin" comm
     apt_install clickhouse-server
 fi
 
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "installing chromium and chromium-driver (Debian packages) for the dashboard test"
+    apt_install chromium chromium-driver
+fi
+
 if [ -z "${DATABASE_URL:-}" ]; then
     if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
         if ! command -v pg_ctlcluster >/dev/null; then

@@ -1,4 +1,4 @@
-"""Upstream: scheduling.admin, scheduling.apis, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.base, trading.apis.components, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.trades, trading.management.commands.create_user, trading.services.users
+"""Upstream: monitoring.admin, monitoring.apis, scheduling.admin, scheduling.apis, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.base, trading.apis.components, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.trades, trading.management.commands.create_user, trading.services.users
 Downstream: (none)
 Role: roles (Django groups) and their `resource:action` permissions, and the one DRF permission class that checks them."""
 
@@ -22,6 +22,8 @@ NODE_READ = "node:read"
 NODE_CONTROL = "node:control"
 DATA_READ = "data:read"
 DATA_IMPORT = "data:import"
+METRICS_READ = "metrics:read"
+NOTICE_READ = "notice:read"
 
 # What every role may look at. The audit log (who did what) is left to the roles that act.
 _OBSERVE = frozenset(
@@ -33,6 +35,8 @@ _OBSERVE = frozenset(
         SCHEDULE_READ,
         NODE_READ,
         DATA_READ,
+        METRICS_READ,
+        NOTICE_READ,
     }
 )
 _READ_ALL = _OBSERVE | {AUDIT_READ}

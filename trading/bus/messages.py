@@ -203,6 +203,8 @@ class Notification(Message, frozen=True, kw_only=True, tag="notification"):
     message: str
     portfolio_id: str | None = None
     node_id: str | None = None
+    # A catalogue kind (monitoring.notifications.kinds); optional, so schema 1 still decodes.
+    kind: str = ""
 
     def key(self) -> str | None:
         """Notices about one portfolio (or node) stay in order."""

@@ -1,0 +1,3 @@
+"""Upstream: (Django command discovery)
+Downstream: (none)
+Role: monitoring's management commands."""

@@ -1,0 +1,34 @@
+"""Upstream: ginkgo_site.urls
+Downstream: monitoring.collectors
+Role: the pages that are not API: the dashboard (login required, the admin's login) and Prometheus' /metrics."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+from monitoring.collectors import LiveStateCollector
+
+# The process's own series, plus the cluster's computed at scrape time (the api's only).
+_LIVE = CollectorRegistry()
+_LIVE.register(LiveStateCollector())
+# How often the page asks /dashboard/data again, in milliseconds.
+POLL_MS = 3000
+
+
+@require_GET
+@login_required(login_url=reverse_lazy("admin:login"))
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The live dashboard: a shell the page's script fills from /dashboard/data."""
+    context = {"poll_ms": POLL_MS, "queue_max": settings.GINKGO_QUEUE_MAXSIZE}
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@require_GET
+def prometheus_metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus exposition of this api process and of the cluster's live state."""
+    body = generate_latest(REGISTRY) + generate_latest(_LIVE)
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,147 @@
+"""Upstream: (entry point: pytest)
+Downstream: monitoring.models, tests.integration.conftest, tests.integration.monitoring.kit
+Role: the dashboard in headless Chromium (selenium + chromedriver): log in through the admin form, see the seeded stack's nodes, portfolios, equity charts and notices, and keep a screenshot."""
+
+import struct
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from monitoring.models import Notice
+from tests.integration.conftest import redis_client, redis_prefix, redis_url
+from tests.integration.monitoring.kit import (
+    announce,
+    dead_node,
+    portfolio,
+    trade,
+)
+
+__all__ = ["redis_client", "redis_prefix", "redis_url"]
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WIDTH, HEIGHT = 1440, 2200
+WAIT_SECONDS = 20
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        f"--window-size={WIDTH},{HEIGHT}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def stack(redis_client):
+    """An operator, two nodes (n2 dead), three portfolios (P1 trading, P2 in error, P3
+    stopped) and a notice: what a running stack leaves in PostgreSQL and Redis."""
+    get_user_model().objects.create_superuser("ops", "ops@example.com", PASSWORD)
+    announce(redis_client, "n1", portfolios=["P1", "P2"])
+    dead_node("n2")
+    p1 = portfolio(redis_client, "P1", node="n1", queue_size=420, dropped=3)
+    portfolio(redis_client, "P2", node="n1", status="error")
+    portfolio(redis_client, "P3")
+    now = datetime.now(UTC)
+    trade(p1, 1, price="100", at=now - timedelta(hours=3))
+    trade(p1, 2, price="104", at=now - timedelta(hours=2))
+    trade(p1, 3, price="110", side="sell", at=now - timedelta(hours=1))
+    Notice.objects.create(
+        kind="node.dead",
+        level="critical",
+        node_id="n2",
+        message="node n2: heartbeat expired, the node is dead",
+        first_seen=now,
+        last_seen=now,
+        last_event_ns=0,
+    )
+
+
+# Read in one script run: the page redraws its tables every poll, and elements found in one
+# call could be replaced before the next.
+SNAPSHOT = """
+const rows = (table, key) => Object.fromEntries(
+  [...document.querySelectorAll(`#${table} tbody tr[${key}]`)].map(r => [r.getAttribute(key), r.innerText]));
+const text = (selector) => [...document.querySelectorAll(selector)].map(e => e.textContent);
+return {
+  connection: text("#connection"),
+  error_hidden: document.getElementById("error").hidden,
+  nodes_alive: text("#sum-nodes-alive"),
+  portfolios_running: text("#sum-portfolios-running"),
+  nodes: rows("nodes-table", "data-node-id"),
+  portfolios: rows("portfolios-table", "data-portfolio-id"),
+  statuses: Object.fromEntries([...document.querySelectorAll("#portfolios-table tbody tr")]
+    .map(r => [r.dataset.portfolioId, r.dataset.status])),
+  chart_lines: document.querySelectorAll("#equity-charts svg path").length,
+  fills: document.querySelectorAll("#fills-table tbody tr").length,
+  notices: text("#notices-table tbody tr[data-kind='node.dead'] td.message"),
+};
+"""
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def test_an_operator_logs_in_and_sees_the_running_stack(live_server, browser, stack, tmp_path):
+    browser.get(f"{live_server.url}/dashboard/")
+    assert "/admin/login/" in browser.current_url
+    browser.find_element(By.NAME, "username").send_keys("ops")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-loaded=true]"))
+    wait.until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "svg[data-portfolio-id=P1][data-points='3']")
+    )
+    screenshot = tmp_path / "dashboard.png"
+    browser.save_screenshot(str(screenshot))
+
+    page = browser.execute_script(SNAPSHOT)
+
+    assert browser.current_url == f"{live_server.url}/dashboard/"
+    assert (page["connection"], page["error_hidden"]) == (["live"], True)
+    assert (page["nodes_alive"], page["portfolios_running"]) == (["1"], ["1"])
+    assert set(page["nodes"]) == {"n1", "n2"}
+    assert "healthy" in page["nodes"]["n1"] and "P1, P2" in page["nodes"]["n1"]
+    assert "42.5" in page["nodes"]["n1"]
+    assert "dead" in page["nodes"]["n2"]
+    assert page["statuses"] == {"P1": "running", "P2": "error", "P3": "unreported"}
+    p1 = page["portfolios"]["P1"]
+    # Bought 10 at 100 and 10 at 104, sold 10 at 110: cash 99,060 + 10 x 110.
+    assert "100,160.00" in p1 and "+160.00" in p1 and "AAA 10" in p1 and "420" in p1
+    assert page["chart_lines"] == 1
+    assert page["fills"] == 3
+    assert page["notices"] == ["node n2: heartbeat expired, the node is dead"]
+    assert screenshot.stat().st_size > 30_000
+    width, height = png_size(screenshot)
+    assert width == WIDTH and height > HEIGHT // 2

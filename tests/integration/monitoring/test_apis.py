@@ -1,0 +1,193 @@
+"""Upstream: (entry point: pytest)
+Downstream: monitoring.metrics, monitoring.models, tests.integration.api.factories, tests.integration.monitoring.kit
+Role: /api/metrics/summary, /api/notices/, /dashboard/data and /metrics against a stack seeded in PostgreSQL and Redis: permissions, figures, filters, series."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from monitoring.metrics import PORTFOLIO_ORDERS
+from monitoring.models import Notice
+from tests.integration.api.factories import client_for
+from tests.integration.monitoring.kit import announce, dead_node, portfolio, trade
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.now(UTC)
+ENDPOINTS = ("/api/metrics/summary", "/api/notices/", "/dashboard/data")
+
+
+@pytest.fixture
+def stack(redis_client):
+    """n1 alive hosting P1 (running, 5 dropped) and P2 (in error); n2 dead; P3 stopped."""
+    announce(redis_client, "n1", portfolios=["P1", "P2"], age=2.0)
+    dead_node("n2")
+    p1 = portfolio(redis_client, "P1", node="n1", queue_size=10, dropped=5)
+    portfolio(redis_client, "P2", node="n1", status="error", dropped=2)
+    portfolio(redis_client, "P3")
+    trade(p1, 1, price="100", at=NOW - timedelta(hours=2))
+    trade(p1, 2, price="110")
+    return redis_client
+
+
+def notice(
+    kind: str, level: str, *, age: timedelta = timedelta(0), count: int = 1, **subject: str
+) -> Notice:
+    at = NOW - age
+    return Notice.objects.create(
+        kind=kind,
+        level=level,
+        message=f"{kind} happened",
+        count=count,
+        first_seen=at,
+        last_seen=at,
+        last_event_ns=0,
+        **subject,
+    )
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_anonymous_requests_are_refused(path, redis_prefix):
+    response = APIClient().get(path)
+
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_user_without_a_role_is_forbidden(path, redis_prefix):
+    user = get_user_model().objects.create_user("nobody")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+    response = client.get(path)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_summary_counts_nodes_portfolios_throughput_drops_and_recent_alerts(stack):
+    notice("queue.warning", "warning", count=3, portfolio_id="P1")
+    notice("node.dead", "critical", node_id="n2")
+    notice("strategy.error", "error", age=timedelta(hours=2), portfolio_id="P2")
+
+    response = client_for("viewer").get("/api/metrics/summary")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["live_state_error"] is None
+    assert (body["nodes"]["alive"], body["nodes"]["dead"]) == (1, 1)
+    n1, n2 = body["nodes"]["items"]
+    assert (n1["node_id"], n1["alive"], n1["portfolios"]) == ("n1", True, 2)
+    assert 1.5 < n1["heartbeat_age"] < 30
+    assert (n2["node_id"], n2["alive"], n2["heartbeat_age"]) == ("n2", False, None)
+    assert body["portfolios"] == {
+        "total": 3,
+        "by_status": {"running": 1, "error": 1, "unreported": 1},
+        "by_desired_state": {"running": 2, "stopped": 1},
+        "not_running": ["P2"],
+    }
+    # Orders by creation (event) time, fills by when they were recorded: both fills are new.
+    assert body["throughput"] == {"window_seconds": 60, "orders": 1, "fills": 2}
+    assert body["drops"] == {"total": 7, "by_portfolio": {"P1": 5, "P2": 2}}
+    assert body["alerts"] == {
+        "window_seconds": 3600,
+        "notices": 2,
+        "occurrences": 4,
+        "by_level": {
+            "warning": {"notices": 1, "occurrences": 3},
+            "critical": {"notices": 1, "occurrences": 1},
+        },
+    }
+
+
+def test_notices_are_listed_latest_first_and_filtered(redis_prefix):
+    old = notice("node.dead", "critical", age=timedelta(hours=3), node_id="n2")
+    queue = notice("queue.warning", "warning", age=timedelta(minutes=5), portfolio_id="P1")
+    risk = notice("risk.kill_switch", "critical", portfolio_id="P2", node_id="n1")
+    client = client_for("viewer")
+
+    def ids(query: str) -> list[int]:
+        response = client.get(f"/api/notices/{query}")
+        assert response.status_code == 200, response.json()
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids("") == [risk.pk, queue.pk, old.pk]
+    assert ids("?level=critical") == [risk.pk, old.pk]
+    assert ids("?kind=queue.warning") == [queue.pk]
+    assert ids("?portfolio=P2") == [risk.pk]
+    assert ids("?node=n2") == [old.pk]
+    since = (NOW - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    assert ids(f"?since={since}") == [risk.pk, queue.pk]
+    page = client.get("/api/notices/?limit=1").json()
+    assert (page["count"], len(page["results"])) == (3, 1)
+    assert page["results"][0]["count"] == 1 and "last_event_ns" not in page["results"][0]
+
+
+def test_notices_reject_an_unknown_level(redis_prefix):
+    response = client_for("viewer").get("/api/notices/?level=loud")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_dashboard_data_has_nodes_portfolios_with_equity_and_the_recent_activity(stack):
+    notice("queue.warning", "warning", portfolio_id="P1")
+
+    response = client_for("viewer").get("/dashboard/data")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [n["node_id"] for n in body["nodes"]] == ["n1", "n2"]
+    assert (body["nodes"][0]["throughput"], body["nodes"][0]["dropped"]) == (42.5, 7)
+    p1, p2, p3 = body["portfolios"]
+    assert (p1["status"], p1["node"], p1["version"], p1["queue_size"]) == ("running", "n1", 3, 10)
+    # Bought 10 at 100, then 10 at 110 (the mark): cash 97,900 + 20 x 110.
+    assert (p1["equity"], p1["pnl"]) == (100_100.0, 100.0)
+    assert p1["positions"] == [{"symbol": "AAA", "quantity": 20.0, "unrealised_pnl": 100.0}]
+    assert (p2["status"], p3["status"]) == ("error", "unreported")
+    assert [o["client_order_id"] for o in body["orders"]] == ["P1-1-2", "P1-1-1"]
+    assert [f["fill_id"] for f in body["fills"]] == ["P1-F2", "P1-F1"]
+    assert [n["kind"] for n in body["notices"]] == ["queue.warning"]
+    assert body["summary"]["drops"]["total"] == 7
+
+
+def test_metrics_exposes_every_series_and_the_live_node_state(stack):
+    PORTFOLIO_ORDERS.labels("P1").inc()
+
+    response = Client().get("/metrics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    for series in (
+        "ginkgo_portfolio_updates_routed_total",
+        "ginkgo_portfolio_queue_depth",
+        "ginkgo_portfolio_dropped_total",
+        "ginkgo_portfolio_processing_seconds",
+        "ginkgo_portfolio_signals_total",
+        "ginkgo_portfolio_fills_total",
+        "ginkgo_portfolio_risk_blocks_total",
+        "ginkgo_portfolio_errors_total",
+        "ginkgo_livecore_orders_total",
+        "ginkgo_livecore_fills_total",
+        "ginkgo_livecore_fill_latency_seconds",
+        "ginkgo_dead_letters_total",
+        "ginkgo_scheduler_runs_total",
+        "ginkgo_scheduler_moves_total",
+        "ginkgo_scheduler_failovers_total",
+        "ginkgo_notices_total",
+        "ginkgo_notice_deliveries_total",
+    ):
+        assert f"# TYPE {series} " in text, series
+    assert 'ginkgo_portfolio_orders_total{portfolio_id="P1"}' in text
+    assert 'ginkgo_node_alive{node_id="n1"} 1.0' in text
+    assert 'ginkgo_node_alive{node_id="n2"} 0.0' in text
+    assert 'ginkgo_node_portfolios{node_id="n1"} 2.0' in text
+    assert 'ginkgo_node_heartbeat_age_seconds{node_id="n1"}' in text
+    assert 'ginkgo_portfolios{status="unreported"} 1.0' in text
+    assert "ginkgo_live_state_up 1.0" in text
