@@ -1,7 +1,8 @@
 """Upstream: (entry point: pytest)
 Downstream: ginkgo_site.devstack, tests.integration.bus.helpers, tests.integration.node.conftest, trading.bus.mapping, trading.bus.topics, trading.core.testing.builders, trading.redis_store
-Role: Redis going away and coming back: the node keeps trading, retries with backoff, and re-announces itself (heartbeat, nodes:active, statuses)."""
+Role: Redis away for 20 s and back: the node keeps trading, retries with backoff, and re-announces itself (heartbeat, nodes:active, statuses)."""
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,8 @@ from trading.redis_store import (
     portfolio_status_key,
     redis_client,
 )
+
+OUTAGE_SECONDS = 20.0
 
 
 @pytest.fixture
@@ -50,10 +53,18 @@ def test_a_node_outlives_a_redis_outage_and_reannounces_itself_when_redis_is_bac
     port = int(own_redis[0].url.rsplit(":", 1)[1].split("/")[0])
 
     own_redis[0].stop()
+    stopped_at = time.monotonic()
     publish_bar(publisher, 1)
     # Several failed writes, spaced by the backoff: the retry path, not a lucky moment.
     wait_until(lambda: node.presence.failures >= 4, timeout=30, what="retries against no Redis")
     wait_until(lambda: node.processors["P1"].processed == 1, what="trading during the outage")
+    # The outage the issue names: Redis stays away for OUTAGE_SECONDS in all.
+    wait_until(
+        lambda: time.monotonic() - stopped_at >= OUTAGE_SECONDS,
+        timeout=OUTAGE_SECONDS + 5,
+        what="the whole outage",
+    )
+    assert not node.stopped.is_set()
     own_redis.append(start_redis(tmp_path / "redis-again", port=port))
 
     wait_until(lambda: client.get(heartbeat_key("n1")), timeout=30, what="the heartbeat back")
