@@ -2,6 +2,7 @@
 Downstream: trading.bus.topics
 Role: creates the contract topics with their partition counts and lists what the broker has."""
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -53,8 +54,20 @@ def ensure_topics(
                     raise BrokerUnavailable(
                         f"Kafka at {bootstrap}: creating {name} failed: {exc}"
                     ) from exc
+        _await_metadata(bootstrap, {t.topic for t in missing}, timeout)
     created = {t.topic for t in missing}
     return [
         TopicState(name, present.get(name, spec.partitions), name in created)
         for name, spec in wanted
     ]
+
+
+def _await_metadata(bootstrap: str, names: set[str], timeout: float) -> None:
+    """Return once the broker's metadata lists ``names``: a creation can be acknowledged
+    before every broker (or Tansu's metadata) shows the topic, and a producer or consumer
+    started at that moment would not find it."""
+    deadline = time.monotonic() + timeout
+    while not names <= existing_topics(bootstrap, timeout).keys():
+        if time.monotonic() > deadline:
+            raise BrokerUnavailable(f"Kafka at {bootstrap}: created topics did not appear in time")
+        time.sleep(0.05)
