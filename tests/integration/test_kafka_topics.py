@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack, trading.bus.admin, trading.bus.topics
+Downstream: ginkgo_site.devstack, tests.integration.bus.helpers, trading.bus.admin, trading.bus.topics
 Role: `manage.py kafka_topics` creates the contract topics on a real broker, idempotently."""
 
 from io import StringIO
@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ginkgo_site.devstack import free_port
+from tests.integration.bus.helpers import wait_until
 from trading.bus.admin import existing_topics
 from trading.bus.topics import TOPICS
 
@@ -19,9 +20,13 @@ def test_create_makes_every_contract_topic_with_its_partition_count(
 
     call_command("kafka_topics", "--create", stdout=out)
 
-    present = existing_topics(kafka_bootstrap)
-    for spec in TOPICS:
-        assert present[f"{topic_namespace}{spec.name}"] == spec.partitions
+    wanted = {f"{topic_namespace}{spec.name}": spec.partitions for spec in TOPICS}
+    # The dev broker's all-topics listing can lag or come back partial on a busy broker.
+    present = wait_until(
+        lambda: (found := existing_topics(kafka_bootstrap)).keys() >= wanted.keys() and found,
+        what="the created topics in the broker's metadata",
+    )
+    assert {name: present[name] for name in wanted} == wanted
     assert out.getvalue().count("created") == len(TOPICS)
 
 

@@ -4,6 +4,7 @@ Role: the notification service over the real broker, PostgreSQL and Redis: notic
 
 import json
 import time
+import uuid
 
 import pytest
 from confluent_kafka import Producer
@@ -137,18 +138,19 @@ def test_notices_below_the_delivery_level_are_stored_but_not_delivered(
     notification_service, webhook: Webhook
 ):
     notification_service()
+    portfolio_id = f"P-{uuid.uuid4().hex[:8]}"
 
     # Without a producer of its own, as the scheduler or the api would publish.
     publish_notice(
         kind=kinds.MIGRATION_DONE,
-        message="P1 moved from n1 to n2",
+        message=f"{portfolio_id} moved from n1 to n2",
         source="scheduler",
-        portfolio_id="P1",
+        portfolio_id=portfolio_id,
     )
 
     notice = wait_until(
         lambda: (
-            Notice.objects.filter(kind=kinds.MIGRATION_DONE, portfolio_id="P1")
+            Notice.objects.filter(kind=kinds.MIGRATION_DONE, portfolio_id=portfolio_id)
             .exclude(deliveries={})
             .first()
         ),
