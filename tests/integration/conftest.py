@@ -2,7 +2,7 @@
 Downstream: ginkgo_site.devstack
 Role: real services for integration tests: given by the environment, else spawned once per session.
 
-Each service fixture yields its URL and overrides the matching Django setting for the session.
+Each service fixture yields its URL; the matching Django setting is applied per test that uses it.
 Isolation between tests is by name, never by flushing shared state: every test gets its own
 Kafka topic namespace, Redis key prefix and ClickHouse database, so tests (and concurrent
 sessions on the machine's shared Redis) never see each other's data.
@@ -17,7 +17,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 from clickhouse_driver import Client
-from django.test import override_settings
 
 from ginkgo_site.devstack import (
     ServiceHandle,
@@ -63,11 +62,45 @@ def _spawned(start: Callable[[Path], ServiceHandle], workdir: Path) -> ServiceHa
 
 
 def _serve(handle: ServiceHandle, setting: str) -> Iterator[str]:
+    _STARTED[setting] = handle.url
     try:
-        with override_settings(**{setting: handle.url}):
-            yield handle.url
+        yield handle.url
     finally:
+        _STARTED.pop(setting, None)
         handle.stop()
+
+
+# Session services and the settings that name them. The settings are applied per test (below),
+# never by a session-long override_settings: pytest-django's ``settings`` fixture restores the
+# settings object it found, so a session override entered inside one test would be undone at
+# that test's end and later tests would read a stale address.
+_SERVICE_SETTINGS = {
+    "kafka_bootstrap": "KAFKA_BOOTSTRAP_SERVERS",
+    "redis_url": "REDIS_URL",
+    "clickhouse_url": "CLICKHOUSE_URL",
+}
+
+
+# Settings of the session services started so far: once a service runs, every later test
+# sees it, as code under test may reach a service its test did not ask for by name.
+_STARTED: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _service_settings(request: pytest.FixtureRequest, settings) -> None:
+    """Points each setting at its session service: the ones this test uses (started now if
+    needed) and the ones already running."""
+    for fixture in _SERVICE_SETTINGS:
+        if fixture in request.fixturenames:
+            request.getfixturevalue(fixture)
+    apply_service_settings(settings)
+
+
+def apply_service_settings(settings) -> None:
+    """Point the settings at every session service running now (for a fixture that starts a
+    service through ``request.getfixturevalue`` after the autouse fixture ran)."""
+    for setting, url in _STARTED.items():
+        setattr(settings, setting, url)
 
 
 @pytest.fixture(scope="session")
