@@ -88,19 +88,15 @@ _STARTED: dict[str, str] = {}
 
 @pytest.fixture(autouse=True)
 def _service_settings(request: pytest.FixtureRequest, settings) -> None:
-    """Points each setting at its session service: the ones this test uses (started now if
-    needed) and the ones already running."""
-    for fixture in _SERVICE_SETTINGS:
-        if fixture in request.fixturenames:
-            request.getfixturevalue(fixture)
-    apply_service_settings(settings)
-
-
-def apply_service_settings(settings) -> None:
-    """Point the settings at every session service running now (for a fixture that starts a
-    service through ``request.getfixturevalue`` after the autouse fixture ran)."""
+    """Points each setting at its session service: the ones already running, then the ones
+    this test uses (started now if needed)."""
     for setting, url in _STARTED.items():
         setattr(settings, setting, url)
+    # The test's own services win: a module that imports these fixtures (tests/e2e) runs its
+    # own session instances next to this directory's.
+    for fixture, setting in _SERVICE_SETTINGS.items():
+        if fixture in request.fixturenames:
+            setattr(settings, setting, request.getfixturevalue(fixture))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.api.factories, tests.integration.conftest, trading.models, trading.permissions
+Downstream: tests.integration.api.factories, trading.models, trading.permissions
 Role: every role against every API action (allowed: its success status; denied: 403), anonymous always 401, superusers everything."""
 
 from dataclasses import dataclass, field
@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from tests.integration.api.factories import ROLES, client_for, make_portfolio, portfolio_payload
-from tests.integration.conftest import apply_service_settings
 from trading import models
 from trading.permissions import ROLE_PERMISSIONS
 
@@ -76,7 +75,9 @@ def world(db, request, settings, action) -> None:
     """A stopped portfolio ``alpha``, a running ``beta``, and the services ``action`` uses."""
     for service in action.services:
         request.getfixturevalue(service)
-    apply_service_settings(settings)
+    # Requested after the autouse settings fixture ran: point the settings here too.
+    settings.KAFKA_BOOTSTRAP_SERVERS = request.getfixturevalue("kafka_bootstrap")
+    settings.REDIS_URL = request.getfixturevalue("redis_url")
     make_portfolio("alpha")
     make_portfolio("beta", running=True)
 
