@@ -1,4 +1,4 @@
-"""Upstream: bench.storage, monitoring.live, monitoring.notifications.rules, scheduling.plan_store, trading.livecore.status, trading.node.handover, trading.node.plan, trading.node.presence, trading.selectors.live, trading.services.data_health, trading.services.hot_positions
+"""Upstream: bench.storage, ginkgo_site.devstack.cluster, monitoring.live, monitoring.notifications.rules, scheduling.plan_store, trading.livecore.status, trading.node.handover, trading.node.plan, trading.node.presence, trading.selectors.live, trading.services.data_health, trading.services.hot_positions
 Downstream: (none)
 Role: the Redis key names of SPEC.md §4 (with GINKGO_REDIS_PREFIX) and a pooled client that reconnects on its own."""
 

@@ -1,4 +1,4 @@
-"""Upstream: scheduling.tasks, scheduling.services.migration, scheduling.services.node_control, scheduling.apis, scheduling.management.commands.schedule_run
+"""Upstream: ginkgo_site.devstack.cluster, scheduling.apis, scheduling.management.commands.schedule_run, scheduling.services.migration, scheduling.services.node_control, scheduling.tasks
 Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, trading.models, trading.services.audit
 Role: the schedule run (nodes, plans, placement, Redis plan sets, updates, record), one acting at a time, and the heartbeat check that triggers it."""
 

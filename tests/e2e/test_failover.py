@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.models, tests.e2e.processes, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
+Downstream: scheduling.models, ginkgo_site.devstack.cluster, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
 Role: failover with real processes: three plan-driven nodes and a replaying LiveCore; Redis flushed, a node killed (-9), a node stopped (SIGINT), no room then room: every portfolio runs exactly once, in time, positions intact."""
 
 import signal
@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from scheduling.models import ExecutionNode, SchedulingRun
-from tests.e2e.processes import (
+from ginkgo_site.devstack.cluster import (
     FAST_NODES,
     Cluster,
     process_env,
@@ -20,6 +19,7 @@ from tests.e2e.processes import (
     stop,
     stored_state,
 )
+from scheduling.models import ExecutionNode, SchedulingRun
 from tests.integration.bus.fixtures import bus, publisher, record
 from tests.integration.conftest import (
     kafka_bootstrap,

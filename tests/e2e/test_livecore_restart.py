@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.bus.fixtures, tests.integration.bus.helpers, tests.integration.conftest, tests.integration.livecore.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.orders.order, trading.core.testing.random_walk, trading.models, trading.redis_store
+Downstream: ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.livecore.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.orders.order, trading.core.testing.random_walk, trading.models, trading.redis_store
 Role: a `manage.py run_livecore` process killed with SIGKILL mid-stream and restarted loses no fill and executes no order twice."""
 
 import os
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.bus.fixtures import bus, publisher, record
-from tests.integration.bus.helpers import wait_until
 from tests.integration.conftest import (
     kafka_bootstrap,
     redis_client,

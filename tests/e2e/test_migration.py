@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.services.migration, tests.e2e.processes, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models
+Downstream: scheduling.services.migration, ginkgo_site.devstack.cluster, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models
 Role: migration with real processes: two trading portfolios moved between plan-driven nodes under a replaying LiveCore: on the target within 5 s, no fill lost, no order executed twice, strategy state and market position carried over."""
 
 import time
@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db.models import Count
 
-from scheduling.services.migration import portfolio_migrate
-from tests.e2e.processes import (
+from ginkgo_site.devstack.cluster import (
     FAST_NODES,
     Cluster,
     process_env,
@@ -20,6 +19,7 @@ from tests.e2e.processes import (
     stop,
     stored_state,
 )
+from scheduling.services.migration import portfolio_migrate
 from tests.integration.bus.fixtures import bus, publisher
 from tests.integration.conftest import (
     kafka_bootstrap,

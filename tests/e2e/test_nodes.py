@@ -1,14 +1,21 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.e2e.processes, tests.integration.bus.fixtures, tests.integration.bus.helpers, tests.integration.conftest, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models, trading.redis_store, trading.services.portfolio_state
+Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models, trading.redis_store, trading.services.portfolio_state
 Role: two `manage.py run_node` processes with six portfolios and a replaying `run_livecore` over the real broker, PostgreSQL and Redis: orders flow, fills come back, and every portfolio's state in the database is what its node reports."""
 
 from datetime import timedelta
 
 import pytest
 
-from tests.e2e.processes import process_env, reported_state, spawn, status, stop, stored_state
+from ginkgo_site.devstack.cluster import (
+    process_env,
+    reported_state,
+    spawn,
+    status,
+    stop,
+    stored_state,
+)
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.bus.fixtures import bus, publisher
-from tests.integration.bus.helpers import wait_until
 from tests.integration.conftest import (
     kafka_bootstrap,
     redis_client,

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack, tests.integration.bus.helpers, trading.bus.admin, trading.bus.topics
+Downstream: ginkgo_site.devstack, ginkgo_site.devstack.waiting, trading.bus.admin, trading.bus.topics
 Role: `manage.py kafka_topics` creates the contract topics on a real broker, idempotently."""
 
 from io import StringIO
@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ginkgo_site.devstack import free_port
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from trading.bus.admin import existing_topics
 from trading.bus.topics import TOPICS
 

@@ -1,12 +1,11 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.messages, trading.bus.producer
-Role: test helpers: a recorder of everything a topic carries, and polling with a deadline."""
+Downstream: ginkgo_site.devstack.waiting, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.messages, trading.bus.producer
+Role: test helpers: a recorder of everything a topic carries."""
 
 import threading
-import time
-from collections.abc import Callable
 from typing import TypeVar
 
+from ginkgo_site.devstack.waiting import DEFAULT_TIMEOUT, wait_until
 from trading.bus.config import BusConfig
 from trading.bus.consumer import ConsumerLoop, ConsumerSpec, Delivery
 from trading.bus.deadletter import DeadLetters
@@ -14,19 +13,6 @@ from trading.bus.messages import AnyMessage
 from trading.bus.producer import BusProducer
 
 T = TypeVar("T")
-DEFAULT_TIMEOUT = 30.0
-
-
-def wait_until(condition: Callable[[], T], timeout: float = DEFAULT_TIMEOUT, what: str = "") -> T:
-    """Poll ``condition`` until it returns something truthy (and return that) or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        time.sleep(0.05)
 
 
 class TopicRecorder:

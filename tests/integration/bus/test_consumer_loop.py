@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.messages, trading.bus.producer, trading.bus.topics, tests.integration.bus.helpers
+Downstream: ginkgo_site.devstack.waiting, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.messages, trading.bus.producer, trading.bus.topics
 Role: the producer and the consumer loop on a real broker: keys, committed offsets, dead letters, retries."""
 
 import threading
@@ -10,7 +10,7 @@ import msgspec
 import pytest
 from confluent_kafka import Producer
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from trading.bus.config import BusConfig
 from trading.bus.consumer import ConsumerLoop, ConsumerSpec, Delivery, TransientError
 from trading.bus.deadletter import DeadLetters

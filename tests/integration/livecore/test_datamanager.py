@@ -1,10 +1,10 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.bus.messages, trading.bus.topics, trading.livecore.sources, tests.integration.bus.helpers
+Downstream: ginkgo_site.devstack.waiting, trading.bus.messages, trading.bus.topics, trading.livecore.sources
 Role: the DataManager publishes only what some node wants, keyed by symbol, on its market's topic."""
 
 import time
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from trading.bus.messages import InterestSyncRequest, InterestUpdate, NodeOffline, PriceTick
 from trading.bus.topics import MARKET_DATA_US, SYSTEM_EVENTS
 from trading.livecore.sources import SyntheticTickSource

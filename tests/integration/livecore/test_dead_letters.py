@@ -1,12 +1,12 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.livecore.sources, trading.redis_store, tests.integration.bus.helpers
+Downstream: ginkgo_site.devstack.waiting, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.livecore.sources, trading.redis_store
 Role: a malformed message on each topic LiveCore consumes is dead-lettered and counted, and every consumer keeps going."""
 
 import time
 
 from confluent_kafka import Producer
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from trading.bus.mapping import order_message, price_message
 from trading.bus.messages import (
     CommandType,

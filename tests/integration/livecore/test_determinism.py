@@ -1,10 +1,10 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.bus.helpers, tests.integration.livecore.conftest, trading.bus.mapping, trading.bus.topics, trading.core.backtest.engine, trading.core.config, trading.core.enums, trading.core.orders.order, trading.core.registry, trading.core.testing.random_walk, trading.livecore.sources, trading.models
+Downstream: ginkgo_site.devstack.waiting, tests.integration.livecore.conftest, trading.bus.mapping, trading.bus.topics, trading.core.backtest.engine, trading.core.config, trading.core.enums, trading.core.orders.order, trading.core.registry, trading.core.testing.random_walk, trading.livecore.sources, trading.models
 Role: event-time determinism: bar files replayed through DataManager -> LiveEngine give the backtest's fills on the same orders."""
 
 from decimal import Decimal
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.livecore.conftest import make_portfolio
 from trading.bus.mapping import order_message
 from trading.bus.topics import ORDERS_SUBMISSION

@@ -1,12 +1,12 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.bus.codec, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.testing.builders, trading.models, trading.redis_store, tests.integration.bus.helpers
+Downstream: ginkgo_site.devstack.waiting, trading.bus.codec, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.testing.builders, trading.models, trading.redis_store
 Role: LiveEngine on real Kafka, PostgreSQL and Redis: fills by the matching rules, de-duplication, rejects, cancels, control, restarts."""
 
 import time
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from trading.bus.codec import to_ns
 from trading.bus.mapping import order_message, price_message
 from trading.bus.messages import (

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.models, monitoring.notifications, monitoring.notifications.kinds, tests.integration.bus.helpers, tests.integration.monitoring.kit, trading.bus.config, trading.bus.messages, trading.bus.topics, trading.redis_store
+Downstream: ginkgo_site.devstack.waiting, monitoring.models, monitoring.notifications, monitoring.notifications.kinds, tests.integration.monitoring.kit, trading.bus.config, trading.bus.messages, trading.bus.topics, trading.redis_store
 Role: the notification service over the real broker, PostgreSQL and Redis: notices stored and posted to a webhook, repeats grouped, sinks rate-limited, legacy notices recognised, dead letters and dead nodes announced."""
 
 import json
@@ -9,9 +9,9 @@ import uuid
 import pytest
 from confluent_kafka import Producer
 
+from ginkgo_site.devstack.waiting import wait_until
 from monitoring.models import Notice
 from monitoring.notifications import kinds, publish_notice
-from tests.integration.bus.helpers import wait_until
 from tests.integration.monitoring.kit import Webhook
 from trading.bus.config import BusConfig
 from trading.bus.messages import NoticeLevel, Notification

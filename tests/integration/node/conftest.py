@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.bus.fixtures, tests.integration.bus.helpers, tests.unit.node.kit, trading.bus.config, trading.models, trading.node.config, trading.node.runtime, trading.redis_store
+Downstream: ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.unit.node.kit, trading.bus.config, trading.models, trading.node.config, trading.node.runtime, trading.redis_store
 Role: fixtures of the node tests: the bus fixtures, stored portfolios, nodes running on threads, reads of their Redis state."""
 
 import threading
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.bus.fixtures import bus, publisher, record
-from tests.integration.bus.helpers import wait_until
 from tests.unit.node.kit import misbehaving_registry
 from trading.bus.config import BusConfig
 from trading.models import Portfolio

@@ -1,11 +1,11 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.bus.helpers, tests.integration.node.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.node.backpressure
+Downstream: ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.node.backpressure
 Role: a slow portfolio under a fast feed: warning at 70%, drops and a critical notice at 90%, on the real notifications topic, and only for that portfolio."""
 
 import time
 from datetime import timedelta
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.node.conftest import make_portfolio, wait_status
 from trading.bus.mapping import price_message
 from trading.bus.messages import NoticeLevel, Notification

@@ -1,12 +1,12 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.bus.helpers, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.accounting.portfolio, trading.core.enums, trading.core.orders.events, trading.core.testing.builders, trading.models, trading.redis_store, trading.services.orders, trading.services.portfolio_state
+Downstream: ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.accounting.portfolio, trading.core.enums, trading.core.orders.events, trading.core.testing.builders, trading.models, trading.redis_store, trading.services.orders, trading.services.portfolio_state
 Role: a node's portfolio life cycle: rebuilt from the database with a new run epoch, commands, the plan and its updates, interest announcements, a clean leave."""
 
 import json
 import time
 from decimal import Decimal
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.node.conftest import make_portfolio, status, wait_status
 from trading.bus.messages import (
     CommandType,

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack, tests.integration.bus.helpers, tests.integration.node.conftest, trading.bus.mapping, trading.bus.topics, trading.core.testing.builders, trading.redis_store
+Downstream: ginkgo_site.devstack, ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.bus.mapping, trading.bus.topics, trading.core.testing.builders, trading.redis_store
 Role: Redis away for 20 s and back: the node keeps trading, retries with backoff, and re-announces itself (heartbeat, nodes:active, statuses)."""
 
 import time
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ginkgo_site.devstack import ServiceHandle, start_redis
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.node.conftest import make_portfolio
 from trading.bus.mapping import price_message
 from trading.bus.topics import MARKET_DATA

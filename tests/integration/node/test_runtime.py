@@ -1,12 +1,12 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.integration.bus.helpers, tests.integration.node.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.testing.builders, trading.models, trading.redis_store, trading.storage.hot_positions
+Downstream: ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.testing.builders, trading.models, trading.redis_store, trading.storage.hot_positions
 Role: a node on real Kafka, PostgreSQL and Redis: routing by interest, orders out, fills in once, strategy errors contained, stale data kept out."""
 
 import json
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.integration.bus.helpers import wait_until
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.node.conftest import make_portfolio, status, wait_status
 from trading.bus.mapping import fill_message, price_message
 from trading.bus.messages import NoticeLevel, Notification, OrderSubmit

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.models, scheduling.plan_store, scheduling.services.schedule, trading.bus.messages, trading.bus.producer, trading.bus.codec, trading.bus.topics, trading.redis_store, tests.integration.bus.helpers, tests.integration.scheduling.kit
+Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.plan_store, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.codec, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.redis_store
 Role: the schedule run against real services: placing, publishing once per changed node, the lock, rebuilding after Redis lost the plans, Redis failures."""
 
 import threading
@@ -11,11 +11,11 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
+from ginkgo_site.devstack.waiting import wait_until
 from scheduling import plan_store
 from scheduling.models import ExecutionNode, RunOutcome, RunTrigger, SchedulingRun
 from scheduling.services import schedule
 from scheduling.services.schedule import heartbeat_check, schedule_run
-from tests.integration.bus.helpers import wait_until
 from tests.integration.scheduling.kit import (
     announce,
     recorded,

@@ -1,6 +1,6 @@
 """Upstream: (none)
-Downstream: scheduling.models, scheduling.services.schedule, tests.integration.bus.helpers, trading.bus.config, trading.core.accounting.portfolio, trading.models, trading.redis_store, trading.services.portfolio_state
-Role: real processes for end-to-end tests: `manage.py` subprocesses against the test database, broker and Redis, their Redis status, and a cluster of plan-driven nodes with the scheduler's services run from the test."""
+Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.services.schedule, trading.bus.config, trading.core.accounting.portfolio, trading.models, trading.redis_store, trading.services.portfolio_state
+Role: real processes for end-to-end tests and benchmarks: `manage.py` subprocesses against the current database, broker and Redis, their Redis status, and a cluster of plan-driven nodes with the scheduler's services run from the caller."""
 
 import json
 import os
@@ -16,9 +16,9 @@ from typing import Any
 import redis
 from django.db import connection
 
+from ginkgo_site.devstack.waiting import wait_until
 from scheduling.models import RunTrigger
 from scheduling.services.schedule import heartbeat_check, schedule_run
-from tests.integration.bus.helpers import wait_until
 from trading.bus.config import BusConfig
 from trading.core.accounting.portfolio import Portfolio as Ledger
 from trading.models import DesiredState, Portfolio
@@ -35,13 +35,13 @@ FAST_NODES = {
 
 
 def database_url() -> str:
-    """The test database as a DATABASE_URL for subprocesses."""
+    """The current database as a DATABASE_URL for subprocesses."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def process_env(bus: BusConfig, redis_url: str, redis_prefix: str, **extra: str) -> dict[str, str]:
-    """The environment of a subprocess on this test's database, topics and Redis keys."""
+    """The environment of a subprocess on the current database and the given topics and Redis keys."""
     return {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -93,7 +93,7 @@ def reported_state(fields: dict[str, str]) -> tuple[Decimal, dict[str, Decimal]]
 
 class Cluster:
     """Plan-driven ``run_node`` processes, with the scheduler's services called from the
-    test (:meth:`schedule`) instead of celery beat."""
+    caller (:meth:`schedule`) instead of celery beat."""
 
     def __init__(self, env: dict[str, str], client: redis.Redis, logs: Path) -> None:
         self.env = env
