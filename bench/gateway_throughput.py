@@ -1,5 +1,5 @@
 """Upstream: (entry point: python -m bench.gateway_throughput)
-Downstream: ginkgo_site.devstack, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.enums, trading.core.orders.order, trading.livecore.runtime, trading.livecore.sources, trading.models
+Downstream: bench.scratch, ginkgo_site.devstack, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.enums, trading.core.orders.order, trading.livecore.runtime, trading.livecore.sources, trading.models
 Role: benchmark: orders per second and latency percentiles through submission -> LiveEngine (paper) -> fill -> feedback.
 
 Everything real, nothing shared: it starts its own Tansu broker (ginkgo_site.devstack), and
@@ -27,36 +27,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from bench.scratch import delete_keys, django_setup, scratch_database
 
 SYMBOLS = ("AAA", "BBB", "CCC", "DDD")
 # Ticks published but not yet matched that still count as "caught up".
 MAX_TICKS_IN_FLIGHT = 20
-
-
-@contextmanager
-def scratch_database(sqlite: bool) -> Iterator[str]:
-    """A DATABASE_URL for a database that exists only while the benchmark runs."""
-    if sqlite:
-        with tempfile.TemporaryDirectory(prefix="ginkgo-bench-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        return
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
-    name = f"ginkgo_bench_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -94,7 +74,7 @@ class Bench:
         stack.callback(kafka.stop)
         self.bus = BusConfig(kafka.url, "bench.")
         settings.GINKGO_REDIS_PREFIX = prefix = f"bench{os.getpid()}:"
-        stack.callback(_delete_keys, redis.Redis.from_url(settings.REDIS_URL), prefix)
+        stack.callback(delete_keys, redis.Redis.from_url(settings.REDIS_URL), prefix)
 
         self.received: dict[str, float] = {}
         self.producer = BusProducer(self.bus, source="bench", linger_ms=1)
@@ -201,12 +181,6 @@ class Bench:
         return orders / elapsed, burst_latency, paced_latency
 
 
-def _delete_keys(client: "object", prefix: str) -> None:
-    keys = list(client.scan_iter(match=f"{prefix}*"))  # type: ignore[attr-defined]
-    if keys:
-        client.delete(*keys)  # type: ignore[attr-defined]
-
-
 def _ms(values: list[float]) -> str:
     p50, p95, p99 = (percentile(values, f) * 1000 for f in (0.50, 0.95, 0.99))
     return f"p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms"
@@ -234,17 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="ginkgo-bench-") as tmp:
         url = stack.enter_context(scratch_database(args.sqlite))
-        os.environ.update(
-            DATABASE_URL=url,
-            DJANGO_SETTINGS_MODULE="ginkgo_site.settings",
-            GINKGO_LOG_LEVEL="WARNING",
-        )
-        import django
-
-        django.setup()
-        from django.db import connections
-
-        stack.callback(connections.close_all)
+        django_setup(stack, DATABASE_URL=url)
         bench = Bench(stack, Path(tmp), args.ticks)
         database = "SQLite (temp dir)" if args.sqlite else f"PostgreSQL {url.rsplit('/', 1)[-1]}"
         print(

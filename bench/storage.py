@@ -1,5 +1,5 @@
 """Upstream: (entry point: python -m bench.storage)
-Downstream: ginkgo_site.devstack, trading.core.accounting.portfolio, trading.core.enums, trading.core.market, trading.core.orders.events, trading.models, trading.redis_store, trading.services.hot_positions, trading.services.trade_mirror, trading.storage.clickhouse, trading.storage.clickhouse_bars, trading.storage.clickhouse_trades, trading.storage.hot_positions, trading.storage.schema, trading.storage.sql_bars, trading.storage.sql_trades, trading.storage.statistics
+Downstream: bench.scratch, ginkgo_site.devstack, trading.core.accounting.portfolio, trading.core.enums, trading.core.market, trading.core.orders.events, trading.models, trading.redis_store, trading.services.hot_positions, trading.services.trade_mirror, trading.storage.clickhouse, trading.storage.clickhouse_bars, trading.storage.clickhouse_trades, trading.storage.hot_positions, trading.storage.schema, trading.storage.sql_bars, trading.storage.sql_trades, trading.storage.statistics
 Role: benchmark of the storage tiers: bar import rate, 60 days of bars, a year of trades, cross-portfolio stats, a hot position read; ClickHouse and the SQL fallback.
 
 Generates SYMBOLS x DAYS daily bars (default 5,000 x 1,250 = 6.25 M, in batches of a few
@@ -26,28 +26,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-
 # Run as a script from anywhere: the repository root must be importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scratch import delete_keys, django_setup, scratch_database
 
 FIRST_DAY = date(2020, 1, 1)
 SYMBOLS_PER_PORTFOLIO = 20
 POSITIONS_IN_HOT_SNAPSHOT = 20
-
-
-@contextmanager
-def scratch_postgres() -> Iterator[str]:
-    """A DATABASE_URL for a database that exists only while the benchmark runs."""
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
-    name = f"ginkgo_bench_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -415,19 +401,15 @@ def main(argv: list[str] | None = None) -> None:
     with ExitStack() as stack:
         # Entered first, left last: the spawned ClickHouse keeps its data here until it stops.
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="ginkgo-bench-"))
-        database = stack.enter_context(scratch_postgres())
+        database = stack.enter_context(scratch_database())
         clickhouse = stack.enter_context(scratch_clickhouse(Path(tmp)))
-        os.environ.update(
-            DATABASE_URL=database, CLICKHOUSE_URL=clickhouse, GINKGO_LOG_LEVEL="WARNING",
-            GINKGO_REDIS_PREFIX=f"bench{os.getpid()}:", DJANGO_SETTINGS_MODULE="ginkgo_site.settings",
-        )  # fmt: skip
-        import django
+        prefix = f"bench{os.getpid()}:"
+        django_setup(
+            stack, DATABASE_URL=database, CLICKHOUSE_URL=clickhouse, GINKGO_REDIS_PREFIX=prefix
+        )
+        from trading.redis_store import redis_client
 
-        django.setup()
-        from django.db import connections
-
-        stack.callback(connections.close_all)
-        stack.callback(_delete_redis_keys)
+        stack.callback(delete_keys, redis_client(), prefix)
         _create_tables()
         print(
             f"generating {args.trades:,} fills of {args.portfolios} portfolios (untimed)...",
@@ -463,17 +445,6 @@ def _create_tables() -> None:
             models.Fill,
             db.Index(fields=["recorded_at", "fill_id"], name="trading_fill_recorded_idx"),
         )
-
-
-def _delete_redis_keys() -> None:
-    from django.conf import settings
-
-    from trading.redis_store import redis_client
-
-    client = redis_client()
-    keys = list(client.scan_iter(match=f"{settings.GINKGO_REDIS_PREFIX}*", count=500))
-    if keys:
-        client.delete(*keys)
 
 
 if __name__ == "__main__":

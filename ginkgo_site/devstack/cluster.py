@@ -1,4 +1,4 @@
-"""Upstream: (none)
+"""Upstream: bench.cluster_stack, bench.failover
 Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.services.schedule, trading.bus.config, trading.core.accounting.portfolio, trading.models, trading.redis_store, trading.services.portfolio_state
 Role: real processes for end-to-end tests and benchmarks: `manage.py` subprocesses against the current database, broker and Redis, their Redis status, and a cluster of plan-driven nodes with the scheduler's services run from the caller."""
 
@@ -146,18 +146,27 @@ class Cluster:
                 return None
         return where
 
-    def schedule(self, condition: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
-        """Run the heartbeat check at every poll and a schedule run every 2 s until
-        ``condition`` holds; returns what it returned."""
-        next_run = 0.0
+    def schedule(
+        self,
+        condition: Callable[[], Any],
+        timeout: float = 60.0,
+        what: str = "",
+        check_every: float = 0.0,
+        run_every: float = 2.0,
+    ) -> Any:
+        """Run the heartbeat check every ``check_every`` s (0: at every poll) and a schedule
+        run every ``run_every`` s until ``condition`` holds; returns what it returned."""
+        next_run = next_check = 0.0
 
         def scheduled() -> Any:
-            nonlocal next_run
-            if time.monotonic() >= next_run:
+            nonlocal next_run, next_check
+            now = time.monotonic()
+            if now >= next_run:
                 schedule_run(trigger=RunTrigger.BEAT)
-                next_run = time.monotonic() + 2.0
-            else:
+                next_run = now + run_every
+            elif now >= next_check:
                 heartbeat_check()
+                next_check = now + check_every
             return condition()
 
         return wait_until(scheduled, timeout=timeout, what=what)

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, tests.e2e.feed, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.models
+Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, ginkgo_site.devstack.feed, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.models
 Role: graceful reload of a node process's portfolio under a 1,000 updates/s feed: every update reaches the old or the new instance once, in order; a config that cannot be built keeps the old one running."""
 
 import time
@@ -8,7 +8,7 @@ import pytest
 
 from ginkgo_site.devstack.cluster import process_env, spawn, status, stop
 from ginkgo_site.devstack.waiting import wait_until
-from tests.e2e.feed import TickFeed
+from ginkgo_site.devstack.feed import TickFeed
 from tests.integration.bus.fixtures import bus, publisher
 from tests.integration.conftest import (
     kafka_bootstrap,

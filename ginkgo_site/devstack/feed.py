@@ -1,6 +1,6 @@
 """Upstream: (none)
 Downstream: trading.bus.messages, trading.bus.producer, trading.bus.topics
-Role: a paced market feed for end-to-end tests: ticks of one symbol at a given rate, each newer than the last, published from a thread."""
+Role: a paced market feed for end-to-end tests and benchmarks: ticks of one symbol at a given rate, each newer than the last, published from a thread."""
 
 import threading
 import time
