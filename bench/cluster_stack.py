@@ -1,4 +1,4 @@
-"""Upstream: bench.failover
+"""Upstream: bench.failover, bench.migration, bench.reload
 Downstream: bench.scratch, ginkgo_site.devstack, ginkgo_site.devstack.cluster, trading.bus.config, trading.services.control, trading.services.portfolios
 Role: the stack of the scheduling benchmarks (failover, migration, reload): their own Tansu and Redis, a scratch PostgreSQL database, Django on them with short node intervals, portfolios created through the services; and the summary line they print.
 
