@@ -121,7 +121,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "trading.core.enums.OrderStatus",
-        "BacktestStatusEnum": "trading.models.BacktestStatus",
+        "JobStatusEnum": "trading.models.JobStatus",
     },
 }
 # Seconds a control request waits for Kafka to acknowledge its command (else 503).

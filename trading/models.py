@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, bench.storage, ginkgo_site.devstack.cluster, monitoring.selectors, scheduling.apis, scheduling.models, scheduling.selectors, scheduling.services.migration, scheduling.services.schedule, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.data, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.serializers, trading.apis.trades, trading.node.checkpoints, trading.node.handover, trading.selectors.audit, trading.selectors.backtests, trading.selectors.configs, trading.selectors.portfolios, trading.selectors.trades, trading.services.audit, trading.services.backtests, trading.services.bar_imports, trading.services.control, trading.services.data_health, trading.services.demo, trading.services.hot_positions, trading.services.orders, trading.services.portfolio_config, trading.services.portfolio_state, trading.services.portfolios, trading.services.trade_mirror, trading.storage.sql_bars, trading.storage.sql_trades, trading.urls, (Django app registry)
+"""Upstream: bench.gateway_throughput, bench.migration, bench.storage, ginkgo_site.devstack.cluster, monitoring.selectors, scheduling.apis, scheduling.models, scheduling.selectors, scheduling.services.migration, scheduling.services.schedule, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.data, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.serializers, trading.apis.trades, trading.node.checkpoints, trading.node.handover, trading.selectors.audit, trading.selectors.backtests, trading.selectors.configs, trading.selectors.portfolios, trading.selectors.trades, trading.services.audit, trading.services.backtests, trading.services.bar_imports, trading.services.control, trading.services.data_health, trading.services.demo, trading.services.hot_positions, trading.services.orders, trading.services.portfolio_config, trading.services.portfolio_state, trading.services.portfolios, trading.services.trade_mirror, trading.storage.sql_bars, trading.storage.sql_trades, trading.urls, (Django app registry)
 Downstream: trading.core.catalog, trading.core.config, trading.core.enums
 Role: the system of record for trading: portfolio configuration and its versions, orders, fills, audit entries, backtest runs."""
 
@@ -191,27 +191,20 @@ class AuditEntry(models.Model):
         return f"{self.action} {self.target_id} by {self.actor_name or '-'}: {self.outcome}"
 
 
-class BacktestStatus(models.TextChoices):
+class JobStatus(models.TextChoices):
     QUEUED = "queued", "queued"
     RUNNING = "running", "running"
     DONE = "done", "done"
     FAILED = "failed", "failed"
 
 
-class Backtest(models.Model):
-    """One backtest run of a stored portfolio configuration over uploaded bars, as a job row."""
+class Job(models.Model):
+    """What every job row run by a worker has: its status, why it failed, who asked, and
+    when it was created, started and finished."""
 
-    portfolio = models.ForeignKey(
-        Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"
-    )
-    portfolio_version = models.PositiveIntegerField()
-    config = models.JSONField(help_text="the portfolio configuration the run used")
-    symbol = models.CharField(max_length=32, help_text="the symbol the uploaded bars are of")
-    bars_csv = models.TextField(help_text="the uploaded bars, in the core's CSV format")
     status = models.CharField(
-        max_length=8, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED, db_index=True
+        max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
     )
-    result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -221,7 +214,21 @@ class Backtest(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ("-created_at", "-id")
+
+
+class Backtest(Job):
+    """One backtest run of a stored portfolio configuration over uploaded bars, as a job row."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"
+    )
+    portfolio_version = models.PositiveIntegerField()
+    config = models.JSONField(help_text="the portfolio configuration the run used")
+    symbol = models.CharField(max_length=32, help_text="the symbol the uploaded bars are of")
+    bars_csv = models.TextField(help_text="the uploaded bars, in the core's CSV format")
+    result = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"backtest {self.pk} of {self.portfolio_id} v{self.portfolio_version}: {self.status}"
@@ -272,39 +279,16 @@ class MirrorProgress(models.Model):
         return f"mirror {self.name} at {self.recorded_at} {self.fill_id}"
 
 
-class BarImportStatus(models.TextChoices):
-    QUEUED = "queued", "queued"
-    RUNNING = "running", "running"
-    DONE = "done", "done"
-    FAILED = "failed", "failed"
-
-
-class BarImport(models.Model):
+class BarImport(Job):
     """One uploaded CSV file of bars going into the bar store, as a job row with progress."""
 
     file_name = models.CharField(max_length=200)
     path = models.CharField(max_length=500, help_text="where the upload waits for the worker")
     symbol = models.CharField(max_length=32)
     interval = models.CharField(max_length=8, default="1d")
-    status = models.CharField(
-        max_length=8,
-        choices=BarImportStatus.choices,
-        default=BarImportStatus.QUEUED,
-        db_index=True,
-    )
     store = models.CharField(max_length=16, blank=True, help_text="the bar store written to")
     rows_total = models.BigIntegerField(null=True, blank=True)
     rows_done = models.BigIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
         return f"bar import {self.pk} of {self.file_name}: {self.status}"

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from ginkgo_site.devstack.cluster import process_env, spawn, status, stop
-from ginkgo_site.devstack.waiting import wait_until
 from ginkgo_site.devstack.feed import TickFeed
+from ginkgo_site.devstack.waiting import wait_until
 from tests.integration.bus.fixtures import bus, publisher
 from tests.integration.conftest import (
     kafka_bootstrap,

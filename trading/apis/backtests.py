@@ -43,7 +43,7 @@ class BacktestCollectionApi(ApiView):
 
     class FilterSerializer(PageSerializer):
         portfolio_id = serializers.CharField(required=False, max_length=64)
-        status = serializers.ChoiceField(models.BacktestStatus.choices, required=False)
+        status = serializers.ChoiceField(models.JobStatus.choices, required=False)
 
     class InputSerializer(serializers.Serializer):
         portfolio_id = serializers.CharField(max_length=64)

@@ -127,7 +127,7 @@ class BarImportSerializer(serializers.ModelSerializer):
         )
 
     def get_progress(self, job: models.BarImport) -> float | None:
-        if job.status == models.BarImportStatus.DONE:
+        if job.status == models.JobStatus.DONE:
             return 1.0
         if not job.rows_total:
             return None

@@ -68,19 +68,19 @@ def backtest_run(*, backtest_id: int) -> models.Backtest:
     """Run a queued backtest and store its results, or why it failed (never raises for a
     bad configuration or bad bars: those are the run's outcome)."""
     backtest = models.Backtest.objects.get(pk=backtest_id)
-    backtest.status = models.BacktestStatus.RUNNING
+    backtest.status = models.JobStatus.RUNNING
     backtest.started_at = timezone.now()
     backtest.save(update_fields=["status", "started_at"])
     try:
         backtest.result = _run(backtest)
-        backtest.status = models.BacktestStatus.DONE
+        backtest.status = models.JobStatus.DONE
     except CoreError as exc:
         backtest.error = str(exc)
-        backtest.status = models.BacktestStatus.FAILED
+        backtest.status = models.JobStatus.FAILED
     except Exception as exc:
         logger.exception("backtest %s crashed", backtest_id)
         backtest.error = f"internal error: {exc!r}"
-        backtest.status = models.BacktestStatus.FAILED
+        backtest.status = models.JobStatus.FAILED
     backtest.finished_at = timezone.now()
     backtest.save(update_fields=["status", "result", "error", "finished_at"])
     return backtest

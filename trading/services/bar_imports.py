@@ -101,7 +101,7 @@ def bar_import_run(*, import_id: int) -> models.BarImport:
     store end it as failed with the reason (the upload is removed either way)."""
     job = models.BarImport.objects.get(pk=import_id)
     path = Path(job.path)
-    job.status = models.BarImportStatus.RUNNING
+    job.status = models.JobStatus.RUNNING
     job.started_at = timezone.now()
     try:
         job.rows_total = data_rows(path)
@@ -113,10 +113,10 @@ def bar_import_run(*, import_id: int) -> models.BarImport:
             on_progress=_progress_saver(job.pk),
         )
         job.store, job.rows_done = imported.store, imported.rows
-        job.status = models.BarImportStatus.DONE
+        job.status = models.JobStatus.DONE
     except (DataError, StoreUnavailable, OSError) as exc:
         job.error = str(exc).replace(str(path), job.file_name)
-        job.status = models.BarImportStatus.FAILED
+        job.status = models.JobStatus.FAILED
     finally:
         path.unlink(missing_ok=True)
     job.finished_at = timezone.now()
