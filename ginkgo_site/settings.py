@@ -157,6 +157,9 @@ GINKGO_HEARTBEAT_TTL = env.float("GINKGO_HEARTBEAT_TTL", default=30.0)
 GINKGO_SCHEDULE_INTERVAL = env.float("GINKGO_SCHEDULE_INTERVAL", default=30.0)
 GINKGO_NODE_CAPACITY = env.int("GINKGO_NODE_CAPACITY", default=5)
 GINKGO_QUEUE_MAXSIZE = env.int("GINKGO_QUEUE_MAXSIZE", default=1000)
+# Port of the Prometheus /metrics that run_node, run_livecore, run_notifications and node
+# workers serve (0: a free one, logged at start; unset: none). The api serves /metrics itself.
+GINKGO_METRICS_PORT = env.int("GINKGO_METRICS_PORT", default=None)
 
 # --- Notifications (monitoring.notifications; `manage.py run_notifications`) -------------------
 # Every notice is stored (admin, /api/notices/); these say where it is delivered and how often.

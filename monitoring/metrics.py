@@ -1,4 +1,4 @@
-"""Upstream: monitoring.collectors, monitoring.management.commands.run_notifications, monitoring.notifications.dispatch
+"""Upstream: monitoring.collectors, monitoring.exposition, monitoring.notifications.dispatch, scheduling.services.runs, scheduling.services.schedule, trading.bus.deadletter, trading.livecore.engine, trading.livecore.stats, trading.node.host, trading.node.telemetry
 Downstream: (none)
 Role: every Prometheus series of the stack, defined once for all processes, and start_metrics_server for processes without Django's /metrics.
 
@@ -36,7 +36,9 @@ PORTFOLIO_PROCESSING_SECONDS = Histogram(
     PORTFOLIO,
     buckets=PROCESSING_BUCKETS,
 )
-PORTFOLIO_SIGNALS = Counter("ginkgo_portfolio_signals", "Signals the strategy emitted", PORTFOLIO)
+PORTFOLIO_SIGNALS = Counter(
+    "ginkgo_portfolio_signals", "Signals the strategy (or a risk rule) emitted", PORTFOLIO
+)
 PORTFOLIO_ORDERS = Counter("ginkgo_portfolio_orders", "Orders the portfolio submitted", PORTFOLIO)
 PORTFOLIO_FILLS = Counter("ginkgo_portfolio_fills", "Fills the portfolio booked", PORTFOLIO)
 PORTFOLIO_RISK_BLOCKS = Counter(
@@ -88,6 +90,27 @@ NOTICE_DELIVERIES = Counter(
     "Notice deliveries per sink, by outcome (sent, failed, grouped, rate_limited, below_level)",
     ("sink", "outcome"),
 )
+
+
+# Every family labelled by portfolio: a node that lets a portfolio go removes its series, so a
+# portfolio that moved is reported by the node that runs it only.
+PORTFOLIO_FAMILIES = (
+    PORTFOLIO_UPDATES_ROUTED,
+    PORTFOLIO_QUEUE_DEPTH,
+    PORTFOLIO_DROPPED,
+    PORTFOLIO_PROCESSING_SECONDS,
+    PORTFOLIO_SIGNALS,
+    PORTFOLIO_ORDERS,
+    PORTFOLIO_FILLS,
+    PORTFOLIO_RISK_BLOCKS,
+    PORTFOLIO_ERRORS,
+)
+
+
+def forget_portfolio(portfolio_id: str) -> None:
+    """Remove every series of ``portfolio_id`` from this process (it runs elsewhere now)."""
+    for family in PORTFOLIO_FAMILIES:
+        family.remove_by_labels({"portfolio_id": portfolio_id})
 
 
 def start_metrics_server(port: int, addr: str = "0.0.0.0") -> int:

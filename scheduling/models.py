@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site.devstack.cluster, monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.management.commands.portfolio_migrate, scheduling.management.commands.schedule_run, scheduling.selectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.runs, scheduling.services.schedule, scheduling.tasks, scheduling.urls, (Django app registry)
+"""Upstream: bench.failover, ginkgo_site.devstack.cluster, monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.management.commands.portfolio_migrate, scheduling.management.commands.schedule_run, scheduling.selectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.runs, scheduling.services.schedule, scheduling.tasks, scheduling.urls, (Django app registry)
 Downstream: scheduling.placement, trading.models
 Role: the scheduler's record: execution nodes, the assignment history of portfolios to nodes, and every scheduling run with its outcome."""
 

@@ -1,6 +1,6 @@
 """Upstream: scheduling.services.assignments, scheduling.services.migration, scheduling.services.publishing, scheduling.services.schedule
 Downstream: scheduling.placement
-Role: pure plan arithmetic around placement: merging what Redis told the nodes with the DB record, what changed, move reasons, a migration target, when to repeat a notice.
+Role: pure plan arithmetic around placement: merging what Redis told the nodes with the DB record, what changed, move reasons, failovers, a migration target, when to repeat a notice.
 
 A plan maps node id -> the portfolio ids that node should run.
 """
@@ -8,7 +8,7 @@ A plan maps node id -> the portfolio ids that node should run.
 from collections.abc import Collection, Iterable, Mapping, Set
 from fractions import Fraction
 
-from scheduling.placement import Move, Node, PendingPortfolio, PlacementConfig
+from scheduling.placement import Move, MoveReason, Node, PendingPortfolio, PlacementConfig
 
 Plan = Mapping[str, frozenset[str]]
 
@@ -56,6 +56,21 @@ def move_reasons(moves: Iterable[Move], pending: Iterable[PendingPortfolio]) -> 
     reasons = {move.portfolio_id: move.reason.value for move in ordered}
     reasons.update({p.portfolio_id: p.reason.value for p in pending})
     return reasons
+
+
+def failovers(moves: Iterable[Move]) -> dict[str, list[Move]]:
+    """Node id -> the moves of its portfolios, for each node that died or vanished (reason
+    ``orphaned``) and had at least one of them placed elsewhere; a move to None is a
+    portfolio of that node left pending."""
+    orphaned: dict[str, list[Move]] = {}
+    for move in moves:
+        if move.reason is MoveReason.ORPHANED and move.from_node is not None:
+            orphaned.setdefault(move.from_node, []).append(move)
+    return {
+        node_id: node_moves
+        for node_id, node_moves in sorted(orphaned.items())
+        if any(move.to_node is not None for move in node_moves)
+    }
 
 
 def node_has_room(node: Node, plan: Plan, config: PlacementConfig) -> bool:

@@ -1,5 +1,5 @@
 """Upstream: (entry point: celery -A trading.node_worker worker --node-id X)
-Downstream: ginkgo_site.celery, trading.node.backpressure, trading.node.config, trading.node.runtime, trading.node.stale
+Downstream: ginkgo_site.celery, monitoring.exposition, trading.node.backpressure, trading.node.config, trading.node.runtime, trading.node.stale
 Role: the deployment form of an execution node: a Celery worker whose bootstep runs the ExecutionNode and which also serves the node's own queue node.<id>.
 
     celery -A trading.node_worker worker --node-id node-1 --pool threads --concurrency 2 \\
@@ -10,6 +10,8 @@ shutdown stops it gracefully, as Ctrl+C does `manage.py run_node`). The worker c
 ``node.<id>``: tasks sent there reach this node, e.g. ``app.send_task(SYNC_PLAN,
 queue="node.node-1")`` makes it re-read its plan now. Use a thread (or solo) pool, so tasks
 run in the process that hosts the node.
+With GINKGO_METRICS_PORT set, the worker serves the node's Prometheus metrics on that port
+(0: a free one, logged), as `manage.py run_node --metrics-port` does.
 """
 
 import logging
@@ -21,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from celery import bootsteps
 from celery.worker import WorkController
+from django.conf import settings
 
 from ginkgo_site.celery import app
+from monitoring.exposition import serve_metrics
 from trading.node.backpressure import Policy
 from trading.node.stale import DEFAULT_MAX_AGE_SECONDS
 
@@ -74,6 +78,7 @@ class ExecutionNodeStep(bootsteps.StartStopStep):
 
         node = ExecutionNode(NodeConfig.from_settings(self.node_id, **self.options))
         ExecutionNodeStep.running = node
+        serve_metrics(settings.GINKGO_METRICS_PORT, logger.info)
         self._thread = threading.Thread(target=self._run, args=(node,), name="execution-node")
         self._thread.start()
 

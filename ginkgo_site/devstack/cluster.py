@@ -1,4 +1,4 @@
-"""Upstream: bench.cluster_stack, bench.failover
+"""Upstream: bench.cluster_stack, bench.failover, bench.migration, bench.reload
 Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.services.schedule, trading.bus.config, trading.core.accounting.portfolio, trading.models, trading.redis_store, trading.services.portfolio_state
 Role: real processes for end-to-end tests and benchmarks: `manage.py` subprocesses against the current database, broker and Redis, their Redis status, and a cluster of plan-driven nodes with the scheduler's services run from the caller."""
 

@@ -1,4 +1,4 @@
-"""Upstream: (none)
+"""Upstream: bench.reload
 Downstream: trading.bus.messages, trading.bus.producer, trading.bus.topics
 Role: a paced market feed for end-to-end tests and benchmarks: ticks of one symbol at a given rate, each newer than the last, published from a thread."""
 

@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site.devstack.cluster
+"""Upstream: bench.reload, ginkgo_site.devstack.cluster
 Downstream: (computed)
 Role: polling with a deadline, for tests, benchmarks and the e2e cluster harness."""
 

@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications, monitoring.notifications.intake, monitoring.notifications.publish, monitoring.notifications.rules, monitoring.services
+"""Upstream: monitoring.notifications, monitoring.notifications.intake, monitoring.notifications.publish, monitoring.notifications.rules, monitoring.services, scheduling.services.migration, scheduling.services.publishing, trading.node.buffer, trading.node.host, trading.node.output, trading.node.processor
 Downstream: trading.bus.messages
 Role: the catalogue of notice kinds: the constants every component publishes with, each with its default level and who raises it."""
 

@@ -1,12 +1,11 @@
-"""Upstream: monitoring.notifications
-Downstream: monitoring.notifications.kinds, monitoring.notifications.wire, trading.bus.config, trading.bus.messages, trading.bus.producer, trading.bus.topics
-Role: publish_notice: any component's one call to put a notice of a catalogued kind on ginkgo.notifications."""
+"""Upstream: monitoring.notifications, scheduling.services.publishing
+Downstream: monitoring.notifications.kinds, trading.bus.config, trading.bus.messages, trading.bus.producer, trading.bus.topics
+Role: publish_notice: any component's one call to put a notice of a catalogued kind on ginkgo.notifications (notice_build: the message alone)."""
 
 import threading
 import time
 
 from monitoring.notifications.kinds import default_level
-from monitoring.notifications.wire import with_kind
 from trading.bus.config import BusConfig
 from trading.bus.messages import NoticeLevel, Notification
 from trading.bus.producer import BusProducer
@@ -34,15 +33,37 @@ def publish_notice(
     :func:`notice_producers_close` on shutdown). Notices about one portfolio (else one node)
     keep their order on the topic.
     """
-    notification = Notification(
+    notification = notice_build(
+        kind=kind,
+        message=message,
+        source=source,
+        level=level,
+        portfolio_id=portfolio_id,
+        node_id=node_id,
+    )
+    (producer or _shared_producer(source)).publish(NOTIFICATIONS, notification)
+
+
+def notice_build(
+    *,
+    kind: str,
+    message: str,
+    source: str,
+    level: NoticeLevel | str | None = None,
+    portfolio_id: str | None = None,
+    node_id: str | None = None,
+) -> Notification:
+    """The Notification of a notice of ``kind``, stamped now; ``level`` defaults to the
+    catalogue's. For publishers that send it themselves (the scheduler awaits acknowledgement)."""
+    return Notification(
         ts=time.time_ns(),
         source=source,
         level=NoticeLevel(level or default_level(kind)),
         message=message,
         portfolio_id=portfolio_id,
         node_id=node_id,
+        kind=kind,
     )
-    (producer or _shared_producer(source)).publish(NOTIFICATIONS, with_kind(notification, kind))
 
 
 def notice_producers_close(timeout: float = 10.0) -> None:

@@ -1,6 +1,6 @@
-"""Upstream: scheduling.apis, scheduling.management.commands.portfolio_migrate
-Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule, trading.bus.messages, trading.models, trading.selectors.live, trading.services.audit, trading.services.control, trading.services.portfolios
-Role: portfolio_migrate: moves one running portfolio to another node by hand (plan sets, portfolio.migrate command, schedule updates, history)."""
+"""Upstream: bench.migration, scheduling.apis, scheduling.management.commands.portfolio_migrate
+Downstream: monitoring.notifications.kinds, scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule, trading.bus.messages, trading.models, trading.selectors.live, trading.services.audit, trading.services.control, trading.services.portfolios
+Role: portfolio_migrate: moves one running portfolio to another node by hand (plan sets, portfolio.migrate command, schedule updates, migration.done notice, history)."""
 
 from dataclasses import dataclass
 
@@ -8,12 +8,13 @@ import redis
 from confluent_kafka import KafkaException
 from django.core.exceptions import ValidationError
 
+from monitoring.notifications import kinds
 from scheduling import plan_store
 from scheduling.models import MANUAL, RunOutcome, RunTrigger, SchedulingRun
 from scheduling.placement import Node, PlacementConfig
 from scheduling.plans import migration_target, node_has_room, plan_locations
 from scheduling.services.assignments import assignments_record
-from scheduling.services.publishing import schedule_updates_publish
+from scheduling.services.publishing import notice_publish, schedule_updates_publish
 from scheduling.services.runs import run_finish
 from scheduling.services.schedule import (
     LOCK_WAIT_SECONDS,
@@ -51,7 +52,10 @@ def portfolio_migrate(
 
     Holding the scheduler lock: the two nodes' plan sets change in Redis, then
     ``portfolio.migrate`` (config ``{"from", "to"}``) and one schedule update per node are
-    published (old node first), and the move is recorded (reason ``manual``) with a run.
+    published (old node first), then a ``migration.done`` notice, and the move is recorded
+    (reason ``manual``) with a run. The scheduler hears nothing back from the target (it
+    starts the portfolio once the source has released it), so the notice says the move is
+    assigned, not that the target runs it.
     Refusals: unknown portfolio or node (404 / 400), stopped or unplaced portfolio, target
     not eligible or full, a run in progress (PortfolioConflict); Redis failing
     (LiveStateUnavailable). Unacknowledged publications are warnings on the run: the nodes
@@ -97,6 +101,13 @@ def _migrate(portfolio_id: str, requested: str | None, trigger: RunTrigger) -> M
         *snapshot.warnings,
         *_command_publish(portfolio, source, target),
         *schedule_updates_publish(plans=changes),
+        *notice_publish(
+            kind=kinds.MIGRATION_DONE,
+            message=f"{portfolio_id} moved from {source} to {target} (assigned: {target} "
+            f"starts it once {source} has released it)",
+            portfolio_id=portfolio_id,
+            node_id=target,
+        ),
     ]
     run = SchedulingRun.objects.create(trigger=trigger)
     assignments_record(plan={**current, **changes}, reasons={portfolio_id: MANUAL}, run=run)

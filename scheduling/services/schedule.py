@@ -1,6 +1,6 @@
 """Upstream: ginkgo_site.devstack.cluster, scheduling.apis, scheduling.management.commands.schedule_run, scheduling.services.migration, scheduling.services.node_control, scheduling.tasks
-Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, trading.models, trading.services.audit
-Role: the schedule run (nodes, plans, placement, Redis plan sets, updates, record), one acting at a time, and the heartbeat check that triggers it."""
+Downstream: monitoring.metrics, scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, trading.models, trading.services.audit
+Role: the schedule run (nodes, plans, placement, Redis plan sets, updates, failover notices, record), one acting at a time, and the heartbeat check that triggers it."""
 
 import logging
 from dataclasses import asdict, dataclass, replace
@@ -10,13 +10,18 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
+from monitoring.metrics import SCHEDULER_FAILOVERS
 from scheduling import plan_store
 from scheduling.models import Assignment, RunOutcome, RunTrigger, SchedulingRun
 from scheduling.placement import PlacementConfig, place
-from scheduling.plans import move_reasons, plan_changes, plan_merge
+from scheduling.plans import failovers, move_reasons, plan_changes, plan_merge
 from scheduling.services.assignments import assignments_record
 from scheduling.services.nodes import NodeSync, nodes_sync
-from scheduling.services.publishing import pending_notice_publish, schedule_updates_publish
+from scheduling.services.publishing import (
+    failover_notices_publish,
+    pending_notice_publish,
+    schedule_updates_publish,
+)
 from scheduling.services.runs import run_finish
 from trading.models import DesiredState, Portfolio
 from trading.services.audit import describe_error
@@ -76,10 +81,12 @@ def schedule_run(
     """Place the running portfolios on the live nodes, holding the scheduler lock.
 
     Writes the changed ``schedule:plan:*`` sets, publishes one update per changed node, a
-    notice for pending portfolios, and records the assignments and the run. Without
-    ``rebalance`` nothing healthy moves: new portfolios and those of dead, draining or
-    disabled nodes are placed. Another run holding the lock past ``wait`` seconds makes
-    this one ``skipped-locked``; any failure is recorded on the run (``failed``), not raised.
+    ``failover.done`` notice per dead node whose portfolios it placed elsewhere (counted in
+    ginkgo_scheduler_failovers), a notice for pending portfolios, and records the
+    assignments and the run. Without ``rebalance`` nothing healthy moves: new portfolios and
+    those of dead, draining or disabled nodes are placed. Another run holding the lock past
+    ``wait`` seconds makes this one ``skipped-locked``; any failure is recorded on the run
+    (``failed``), not raised.
     """
     config = placement_config(rebalance=rebalance, threshold=threshold)
     run = SchedulingRun.objects.create(trigger=trigger, rebalance=rebalance)
@@ -105,11 +112,14 @@ def _act(run: SchedulingRun, config: PlacementConfig) -> SchedulingRun:
     snapshot = schedule_snapshot_take()
     result = place(snapshot.sync.nodes, snapshot.wanted, snapshot.current, config)
     changes = plan_changes(result.plan, snapshot.told)
+    failed_over = failovers(result.moves)
     # Redis first: if it fails, nothing was announced or recorded and the next run retries.
     plan_store.plans_write(changes)
+    SCHEDULER_FAILOVERS.inc(len(failed_over))
     warnings = [
         *snapshot.warnings,
         *schedule_updates_publish(plans=changes),
+        *failover_notices_publish(failovers=failed_over),
         *pending_notice_publish(pending=result.pending),
     ]
     if result.moves or changes:

@@ -67,3 +67,16 @@ def test_compose_reuses_one_image_of_ours_configured_by_environment(compose: dic
             env
         )
         assert "@kafka:" not in env["KAFKA_BOOTSTRAP_SERVERS"]  # host:port, not a URL
+
+
+def test_prometheus_scrapes_livecore_and_every_node_on_the_port_they_serve(compose: dict) -> None:
+    scrape = yaml.safe_load((ROOT / "deploy/prometheus.yml").read_text())
+    ports = {
+        job["job_name"]: config["port"]
+        for job in scrape["scrape_configs"]
+        for config in job.get("dns_sd_configs", [])
+    }
+
+    for service in ("livecore", "node"):
+        served = compose["services"][service]["environment"]["GINKGO_METRICS_PORT"]
+        assert ports[service] == int(served), service

@@ -1,15 +1,17 @@
 """Upstream: trading.livecore.control, trading.livecore.runtime
-Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
+Downstream: monitoring.metrics, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
 Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback."""
 
 import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 
+from monitoring.metrics import LIVECORE_FILL_LATENCY
 from trading.bus.codec import from_ns
 from trading.bus.consumer import Delivery, TransientError, UnexpectedMessage
 from trading.bus.mapping import order_from_message, price_update
@@ -46,6 +48,15 @@ ENGINE_STOPPED = "engine stopped"
 CONNECTION_CHECK_SECONDS = 10.0
 # Database faults that pass (a restart, a dropped connection): retried, never dead-lettered.
 DB_TRANSIENT = (OperationalError, InterfaceError)
+
+
+class _Feedback(NamedTuple):
+    """A message to publish once its unit committed, the counter it adds to, and for a fill
+    its order's event time (the fill latency is measured from it)."""
+
+    message: Message
+    counter: str | None
+    ordered_at: datetime | None
 
 
 class _ConnectionCare:
@@ -100,8 +111,9 @@ class LiveEngine:
         self._orders: dict[str, TrackedOrder] = {}
         self._portfolios: set[str] = set()
         self._dirty = True
-        self._outbox: list[tuple[Message, str | None]] | None = None
+        self._outbox: list[_Feedback] | None = None
         self._connections = _ConnectionCare()
+        self._fill_latency = LIVECORE_FILL_LATENCY.labels(engine_id)
         gateway.connect(self._on_report)
 
     def start(self) -> None:
@@ -143,7 +155,7 @@ class LiveEngine:
         (tracked orders, gateway) is rebuilt from the database before the next unit."""
         with self._lock:
             self._connections.check()
-            outbox: list[tuple[Message, str | None]] = []
+            outbox: list[_Feedback] = []
             self._outbox = outbox
             try:
                 with transaction.atomic():
@@ -159,16 +171,20 @@ class LiveEngine:
                 raise
             finally:
                 self._outbox = None
-            for message, counter in outbox:
+            for message, counter, ordered_at in outbox:
                 self._producer.publish(ORDERS_FEEDBACK, message)
                 if counter:
                     self._counters.add(counter)
+                if ordered_at is not None:
+                    self._fill_latency.observe(max(0.0, time.time() - ordered_at.timestamp()))
 
-    def _tell(self, message: Message, counter: str | None = None) -> None:
-        """Queue feedback for after the unit's commit."""
+    def _tell(
+        self, message: Message, counter: str | None = None, ordered_at: datetime | None = None
+    ) -> None:
+        """Queue feedback for after the unit's commit (``ordered_at``: a fill's order time)."""
         if self._outbox is None:
             raise RuntimeError("feedback outside a unit of work")
-        self._outbox.append((message, counter))
+        self._outbox.append(_Feedback(message, counter, ordered_at))
 
     def _republish_recent(self) -> None:
         resent = 0
@@ -257,7 +273,9 @@ class LiveEngine:
         tracked.apply(report)
         if tracked.is_closed:
             del self._orders[report.client_order_id]
-        self._tell(feedback_message(report, tracked, self.source), _COUNTER[type(report)])
+        ordered_at = tracked.order.created_at if isinstance(report, Fill) else None
+        message = feedback_message(report, tracked, self.source)
+        self._tell(message, _COUNTER[type(report)], ordered_at)
 
     def _republish(self, stored: order_services.StoredOrder) -> int:
         try:

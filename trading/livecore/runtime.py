@@ -23,7 +23,7 @@ from trading.livecore.datamanager import DataManager
 from trading.livecore.engine import LiveEngine
 from trading.livecore.paper import PaperTradeGateway
 from trading.livecore.sources import MarketDataSource
-from trading.livecore.stats import Counters
+from trading.livecore.stats import Counters, engine_series
 from trading.livecore.status import EngineStatus
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class LiveCore:
         self.bus = bus or BusConfig.from_settings()
         self.ready = threading.Event()
         self.stopped = threading.Event()
-        self.counters = Counters()
+        self.counters = Counters(engine_series(config.engine_id))
         self.failed = False
         self._stop = threading.Event()
         self._started_at = _now()

@@ -1,14 +1,15 @@
 """Upstream: trading.node.host
-Downstream: trading.bus.messages, trading.node.backpressure
+Downstream: monitoring.notifications.kinds, trading.bus.messages, trading.node.backpressure, trading.node.telemetry
 Role: ReloadBuffer: holds a reloading portfolio's market updates (cap 1000, alert at 500, drops counted) and hands them, in order, to the new instance's inbox."""
 
 import threading
 from collections import deque
-from collections.abc import Callable
 from typing import Protocol
 
+from monitoring.notifications import kinds
 from trading.bus.messages import PriceBar, PriceTick
 from trading.node.backpressure import Level
+from trading.node.telemetry import Drop, PortfolioSeries
 
 PriceMessage = PriceBar | PriceTick
 BUFFER_CAP = 1000
@@ -25,22 +26,32 @@ class Receiver(Protocol):
         """Take these updates, in order, whatever the queue's limits."""
 
 
+class Alert(Protocol):
+    """Where the buffer's alerts go: the text of a notice of ``kind``."""
+
+    def __call__(self, text: str, *, kind: str) -> None:
+        """Raise the alert."""
+
+
 class ReloadBuffer:
     """Updates for a portfolio between the old instance's intake closing and the new one
-    starting. :meth:`offer` (router thread) never blocks; ``alert(text)`` is called once
-    when the buffer reaches ``alert_at`` and once when it first drops. :meth:`release`
-    moves what is held into the new inbox and forwards every later update there, under the
-    buffer's lock, so no update is lost, repeated or reordered by the switch.
+    starting. :meth:`offer` (router thread) never blocks; ``alert(text, kind=...)`` is
+    called once when the buffer reaches ``alert_at`` and once when it first drops.
+    :meth:`release` moves what is held into the new inbox and forwards every later update
+    there, under the buffer's lock, so no update is lost, repeated or reordered by the switch.
+    Drops are counted in ``series`` (when given).
     """
 
     def __init__(
         self,
-        alert: Callable[[str], None],
+        alert: Alert,
         cap: int = BUFFER_CAP,
         alert_at: int = BUFFER_ALERT,
+        series: PortfolioSeries | None = None,
     ) -> None:
         self.cap = cap
         self.dropped = 0
+        self._series = series
         self._alert = alert
         self._alert_at = alert_at
         self._lock = threading.Lock()
@@ -58,12 +69,16 @@ class ReloadBuffer:
             size = len(self._held)
             if size >= self.cap:
                 self.dropped += 1
+                if self._series is not None:
+                    self._series.drop(Drop.RELOAD_BUFFER)
                 if self.dropped == 1:
-                    self._alert(f"reload buffer full ({self.cap}): dropping updates")
+                    text = f"reload buffer full ({self.cap}): dropping updates"
+                    self._alert(text, kind=kinds.RELOAD_BUFFER_FULL)
                 return Level.CRITICAL
             self._held.append(update)
             if size + 1 == self._alert_at:
-                self._alert(f"reload buffer at {self._alert_at}/{self.cap} updates")
+                text = f"reload buffer at {self._alert_at}/{self.cap} updates"
+                self._alert(text, kind=kinds.RELOAD_BUFFER_HIGH)
             return Level.NORMAL
 
     def release(self, target: Receiver) -> int:

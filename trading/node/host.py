@@ -1,5 +1,5 @@
 """Upstream: trading.node.runtime
-Downstream: trading.bus.messages, trading.node.buffer, trading.node.checkpoints, trading.node.config, trading.node.control, trading.node.handover, trading.node.inbox, trading.node.loader, trading.node.plan, trading.node.presence, trading.node.processor, trading.node.router, trading.node.status, trading.services.portfolio_state
+Downstream: monitoring.metrics, monitoring.notifications.kinds, trading.bus.messages, trading.node.buffer, trading.node.checkpoints, trading.node.config, trading.node.control, trading.node.handover, trading.node.inbox, trading.node.loader, trading.node.plan, trading.node.presence, trading.node.processor, trading.node.router, trading.node.status, trading.node.telemetry, trading.services.portfolio_state
 Role: PortfolioHost: the portfolios a node runs: started from the database, stopped after draining, reloaded, reconciled with the plan; commands for portfolios it does not host are ignored."""
 
 import logging
@@ -11,6 +11,8 @@ from typing import TypeVar
 from django.db import close_old_connections
 from django.utils import timezone
 
+from monitoring.metrics import forget_portfolio
+from monitoring.notifications import kinds
 from trading.bus.messages import NoticeLevel
 from trading.node.buffer import ReloadBuffer
 from trading.node.checkpoints import (
@@ -38,6 +40,7 @@ from trading.node.presence import NodePresence
 from trading.node.processor import PortfolioProcessor, ProcessorOutput, Status
 from trading.node.router import Router
 from trading.node.status import failed_start_fields, portfolio_fields
+from trading.node.telemetry import Fault, PortfolioSeries, count_fault
 from trading.services.portfolio_state import portfolio_config_get, portfolio_start_run
 
 logger = logging.getLogger(__name__)
@@ -93,6 +96,10 @@ class PortfolioHost:
         """Start what is planned but not running, stop what runs but is not planned."""
         self._planned = planned
         self._paused &= planned
+        for portfolio_id in self._start_errors.keys() - planned:
+            # It never started here and runs elsewhere now: its series are that node's.
+            del self._start_errors[portfolio_id]
+            forget_portfolio(portfolio_id)
         to_start, to_stop = reconcile(planned - self._paused, set(self.processors))
         if to_start or to_stop:
             logger.info("node %s plan: start %s, stop %s", self.node_id, to_start, to_stop)
@@ -167,7 +174,9 @@ class PortfolioHost:
         except Exception as exc:  # a config the core refuses: the old version carries on
             old.error = f"reload failed, v{old.version} keeps running: {type(exc).__name__}: {exc}"
             logger.error("portfolio %s: %s", portfolio_id, old.error)
-            self._output.notice(NoticeLevel.ERROR, portfolio_id, old.error)
+            self._output.notice(
+                NoticeLevel.ERROR, portfolio_id, old.error, kind=kinds.RELOAD_FAILED
+            )
             return
         if version is not None and version != config.version:
             logger.warning(
@@ -177,7 +186,10 @@ class PortfolioHost:
                 config.version,
                 config.version,
             )
-        buffer = ReloadBuffer(partial(self._output.notice, NoticeLevel.WARNING, portfolio_id))
+        buffer = ReloadBuffer(
+            partial(self._output.notice, NoticeLevel.WARNING, portfolio_id),
+            series=PortfolioSeries(portfolio_id),
+        )
         old.buffer = buffer
         old.status = Status.STOPPING
         old.inbox.close(buffer)
@@ -213,6 +225,8 @@ class PortfolioHost:
         deadline = time.monotonic() + self.config.drain_timeout
         for processor in stopping:
             self._retire(processor, deadline, status)
+            # Another node may run it next: only that node reports it from now on.
+            forget_portfolio(processor.portfolio_id)
 
     def save_checkpoints(self) -> None:
         """Save the periodic checkpoints the running portfolios took since the last call."""
@@ -236,7 +250,9 @@ class PortfolioHost:
         self.stop([intent.portfolio_id], Status.MIGRATING)
 
     def _open_feedback(self, portfolio_id: str) -> PortfolioInbox:
-        inbox = PortfolioInbox(self.config.queue_maxsize, self.config.policy)
+        inbox = PortfolioInbox(
+            self.config.queue_maxsize, self.config.policy, PortfolioSeries(portfolio_id)
+        )
         # Feedback is queued from before the database read: a fill recorded after it then
         # reaches the portfolio, one recorded before it is a known fill id and changes nothing.
         self._feedback = {**self._feedback, portfolio_id: inbox}
@@ -297,10 +313,13 @@ class PortfolioHost:
 
     def _start_failed(self, portfolio_id: str, error: str) -> None:
         logger.error("portfolio %s: %s", portfolio_id, error)
+        count_fault(portfolio_id, Fault.START)
         self._presence.finalize(portfolio_id, failed_start_fields(self.node_id, error))
         if self._start_errors.get(portfolio_id) != error:
             self._start_errors[portfolio_id] = error
-            self._output.notice(NoticeLevel.ERROR, portfolio_id, error)
+            self._output.notice(
+                NoticeLevel.ERROR, portfolio_id, error, kind=kinds.PORTFOLIO_START_FAILED
+            )
 
 
 def _drain(processor: PortfolioProcessor, deadline: float) -> None:

@@ -1,5 +1,5 @@
 """Upstream: bench.node_latency, bench.node_router, trading.node.host, trading.node.output, trading.node.processor, trading.node.router
-Downstream: trading.bus.messages, trading.node.backpressure
+Downstream: trading.bus.messages, trading.node.backpressure, trading.node.telemetry
 Role: PortfolioInbox: one portfolio's bounded market-data queue (drop or conflate under pressure) plus an unbounded lane for feedback that always goes first."""
 
 import threading
@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from trading.bus.messages import PriceBar, PriceTick
 from trading.node.backpressure import Level, Policy, thresholds
+from trading.node.telemetry import Drop, PortfolioSeries
 
 PriceMessage = PriceBar | PriceTick
 
@@ -37,12 +38,16 @@ class PortfolioInbox:
     bounded and always taken first, so backpressure can never cost a fill. After
     :meth:`close` no market data is taken in (it goes to the successor, if one was given);
     :meth:`take` returns None once both lanes are empty, which is how a portfolio thread
-    learns to stop after draining.
+    learns to stop after draining. Every update it drops is counted in ``series`` by
+    reason (when given: a bench's anonymous inbox has none).
     """
 
-    def __init__(self, maxsize: int, policy: Policy = Policy.DROP) -> None:
+    def __init__(
+        self, maxsize: int, policy: Policy = Policy.DROP, series: PortfolioSeries | None = None
+    ) -> None:
         self.maxsize = maxsize
         self.policy = policy
+        self._series = series
         self._warning_at, self._critical_at = thresholds(maxsize)
         self._conflate = policy is Policy.CONFLATE
         self._lock = threading.Lock()
@@ -72,14 +77,17 @@ class PortfolioInbox:
         with self._lock:
             if self._closed:
                 successor = self._successor
-                return Level.NORMAL if successor is None else successor.offer(update)
+                if successor is None:  # routed just before the portfolio stopped
+                    self._lose(Drop.DRAIN)
+                    return Level.NORMAL
+                return successor.offer(update)
             size = len(self._market)
             level = self._measure(size)
             if self._conflate:
                 if not self._conflated(update, size, level):
                     return level
             elif level is Level.CRITICAL:
-                self.dropped += 1
+                self._lose(Drop.BACKPRESSURE)
                 return level
             else:
                 self._market.append(update)
@@ -143,7 +151,7 @@ class PortfolioInbox:
             count = len(self._market)
             self._market.clear()
             self._queued.clear()
-            self.dropped += count
+            self._lose(Drop.DRAIN, count)
             self._ready.notify_all()
             return count
 
@@ -163,16 +171,26 @@ class PortfolioInbox:
         self._level = level
         return level
 
+    def _lose(self, reason: Drop, count: int = 1) -> None:
+        """Count updates that will never be processed (in ``conflated`` or ``dropped``, and
+        in the portfolio's series by reason)."""
+        if reason is Drop.CONFLATED:
+            self.conflated += count
+        else:
+            self.dropped += count
+        if self._series is not None:
+            self._series.drop(reason, count)
+
     def _conflated(self, update: PriceMessage, size: int, level: Level) -> bool:
         """Conflate policy; True when a new item was appended (the reader must be woken)."""
         if level is not Level.NORMAL:
             slot = self._queued.get(update.symbol)
             if slot is not None:
                 slot.update = update
-                self.conflated += 1
+                self._lose(Drop.CONFLATED)
                 return False
         if size >= self.maxsize:
-            self.dropped += 1
+            self._lose(Drop.BACKPRESSURE)
             return False
         slot = self._queued[update.symbol] = _Slot(update)
         self._market.append(slot)

@@ -1,13 +1,14 @@
 """Upstream: bench.node_latency, trading.node.runtime
-Downstream: trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.orders.order, trading.node.backpressure, trading.node.inbox
+Downstream: monitoring.notifications, monitoring.notifications.kinds, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.orders.order, trading.node.backpressure, trading.node.inbox
 Role: the node's way out to the bus: orders to the submission topic, notices (strategy errors, queue pressure) to the notifications topic."""
 
 import time
 
+from monitoring.notifications import kinds, publish_notice
 from trading.bus.mapping import order_message
-from trading.bus.messages import NoticeLevel, Notification
+from trading.bus.messages import NoticeLevel
 from trading.bus.producer import BusProducer
-from trading.bus.topics import NOTIFICATIONS, ORDERS_SUBMISSION
+from trading.bus.topics import ORDERS_SUBMISSION
 from trading.core.orders.order import Order
 from trading.node.backpressure import Level, NoticeLimiter, Policy
 from trading.node.inbox import PortfolioInbox
@@ -24,17 +25,16 @@ class BusOutput:
         """Send an order to the LiveEngine (keyed by portfolio id)."""
         self._producer.publish(ORDERS_SUBMISSION, order_message(order))
 
-    def notice(self, level: NoticeLevel, portfolio_id: str, text: str) -> None:
-        """Publish a notification about ``portfolio_id``."""
-        self._producer.publish(
-            NOTIFICATIONS,
-            Notification(
-                ts=time.time_ns(),
-                level=level,
-                message=text,
-                portfolio_id=portfolio_id,
-                node_id=self.node_id,
-            ),
+    def notice(self, level: NoticeLevel, portfolio_id: str, text: str, *, kind: str) -> None:
+        """Publish a notice of ``kind`` (monitoring.notifications.kinds) about ``portfolio_id``."""
+        publish_notice(
+            kind=kind,
+            message=text,
+            source=self._producer.source,
+            level=level,
+            portfolio_id=portfolio_id,
+            node_id=self.node_id,
+            producer=self._producer,
         )
 
 
@@ -53,6 +53,7 @@ class PressureNotices:
         if level is Level.CRITICAL:
             action = "conflating" if inbox.policy is Policy.CONFLATE else "dropping new updates"
             text = f"{usage} (>= 90%): {action}, {inbox.dropped} dropped so far"
-            self._output.notice(NoticeLevel.CRITICAL, portfolio_id, text)
+            self._output.notice(NoticeLevel.CRITICAL, portfolio_id, text, kind=kinds.QUEUE_CRITICAL)
         else:
-            self._output.notice(NoticeLevel.WARNING, portfolio_id, f"{usage} (>= 70%)")
+            text = f"{usage} (>= 70%)"
+            self._output.notice(NoticeLevel.WARNING, portfolio_id, text, kind=kinds.QUEUE_WARNING)

@@ -1,5 +1,5 @@
 """Upstream: bench.node_latency, trading.node.host, trading.node.runtime, trading.node.status
-Downstream: trading.bus.mapping, trading.bus.messages, trading.core.events, trading.core.market, trading.core.orders.events, trading.core.orders.order, trading.node.checkpoints, trading.node.inbox, trading.node.loader, trading.storage.hot_positions
+Downstream: monitoring.notifications.kinds, trading.bus.mapping, trading.bus.messages, trading.core.events, trading.core.market, trading.core.orders.events, trading.core.orders.order, trading.node.checkpoints, trading.node.inbox, trading.node.loader, trading.node.telemetry, trading.storage.hot_positions
 Role: PortfolioProcessor: the one thread that owns a portfolio's pipeline, draining its inbox: prices, acks, fills; orders out, errors reported."""
 
 import logging
@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from monitoring.notifications import kinds
 from trading.bus.mapping import price_update
 from trading.bus.messages import NoticeLevel, PriceBar, PriceTick
 from trading.core.events import (
@@ -17,6 +18,7 @@ from trading.core.events import (
     OrderBlocked,
     OrderSubmitted,
     RiskHalted,
+    SignalDropped,
     StrategyErrored,
 )
 from trading.core.market import Bar, Tick
@@ -25,6 +27,7 @@ from trading.core.orders.order import Order
 from trading.node.checkpoints import Captured, Progress
 from trading.node.inbox import PortfolioInbox
 from trading.node.loader import LoadedPortfolio
+from trading.node.telemetry import Fault, PortfolioSeries, count_fault, count_risk_block
 from trading.storage.hot_positions import PositionsSnapshot
 
 logger = logging.getLogger(__name__)
@@ -47,8 +50,8 @@ class ProcessorOutput(Protocol):
     def submit(self, order: Order) -> None:
         """Send an order to the venue."""
 
-    def notice(self, level: NoticeLevel, portfolio_id: str, text: str) -> None:
-        """Tell a person about the portfolio."""
+    def notice(self, level: NoticeLevel, portfolio_id: str, text: str, *, kind: str) -> None:
+        """Tell a person about the portfolio (``kind``: monitoring.notifications.kinds)."""
 
 
 class PortfolioProcessor:
@@ -99,6 +102,7 @@ class PortfolioProcessor:
         self._ledger = loaded.ledger
         self._clock = loaded.clock
         self._output = output
+        self._series = PortfolioSeries(self.portfolio_id)
         self._faulted = False
         self.positions = PositionsSnapshot.of(
             self._ledger, fills=loaded.fills, as_of=loaded.last_fill_at
@@ -147,7 +151,9 @@ class PortfolioProcessor:
             return
         self._symbol_times[update.symbol] = update.time
         self._clock.advance(update.time)
+        started = time.perf_counter()
         self._guarded(lambda: self._pipeline.on_price(update))
+        self._series.processing.observe(time.perf_counter() - started)
         self.last_event_time = update.time
         if update.symbol not in self.symbols_seen:
             self.symbols_seen = self.symbols_seen | {update.symbol}
@@ -159,6 +165,7 @@ class PortfolioProcessor:
         self._guarded(lambda: self._pipeline.on_fill(fill))
         if not self._ledger.has_fill(fill.fill_id):
             return
+        self._series.fills.inc()
         last = self.positions.as_of
         self.positions = PositionsSnapshot.of(
             self._ledger,
@@ -173,14 +180,19 @@ class PortfolioProcessor:
         except Exception as exc:  # the pipeline runs user code: nothing may end this thread
             logger.exception("portfolio %s: pipeline call failed", self.portfolio_id)
             self._faulted = True
-            self._fail(f"{type(exc).__name__}: {exc}")
+            self._fail(Fault.PIPELINE, f"{type(exc).__name__}: {exc}")
 
     def _on_event(self, event: DomainEvent) -> None:
+        if isinstance(event, OrderSubmitted | OrderBlocked | SignalDropped):
+            # Every signal traded ends in exactly one of these.
+            self._series.signals.inc()
         if isinstance(event, OrderSubmitted):
             self.orders += 1
+            self._series.orders.inc()
             self._output.submit(event.order)
         elif isinstance(event, OrderBlocked):
             self.blocked += 1
+            count_risk_block(self.portfolio_id, event.blocked_by)
             logger.info(
                 "portfolio %s: order blocked by %s: %s",
                 self.portfolio_id,
@@ -188,15 +200,24 @@ class PortfolioProcessor:
                 event.reason,
             )
         elif isinstance(event, StrategyErrored):
-            self._fail(f"strategy {event.strategy} raised {event.error}")
+            self._fail(Fault.STRATEGY, f"strategy {event.strategy} raised {event.error}")
         elif isinstance(event, RiskHalted):
             self._output.notice(
-                NoticeLevel.CRITICAL, self.portfolio_id, f"risk halted: {event.reason}"
+                NoticeLevel.CRITICAL,
+                self.portfolio_id,
+                f"risk halted: {event.reason}",
+                kind=kinds.KILL_SWITCH,
             )
 
-    def _fail(self, error: str) -> None:
+    def _fail(self, fault: Fault, error: str) -> None:
         if self.status is Status.ERROR:
             return
         self.status = Status.ERROR
         self.error = error
-        self._output.notice(NoticeLevel.ERROR, self.portfolio_id, f"portfolio in error: {error}")
+        count_fault(self.portfolio_id, fault)
+        self._output.notice(
+            NoticeLevel.ERROR,
+            self.portfolio_id,
+            f"portfolio in error: {error}",
+            kind=kinds.STRATEGY_ERROR,
+        )

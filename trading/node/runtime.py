@@ -142,6 +142,7 @@ class ExecutionNode:
 
     def report(self) -> NodeReport:
         """Statuses and metrics for the presence writer (called on its thread)."""
+        self.router.export_routed()
         processors = self.processors
         state = "running" if self.ready.is_set() and not self._stop.is_set() else "starting"
         info = self._metrics.info(state, processors, self.router, self._dead_letters.count)

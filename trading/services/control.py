@@ -1,4 +1,4 @@
-"""Upstream: scheduling.services.migration, trading.apis.engine, trading.apis.errors, trading.services.portfolios
+"""Upstream: bench.cluster_stack, scheduling.services.migration, trading.apis.engine, trading.apis.errors, trading.services.portfolios
 Downstream: trading.bus.codec, trading.bus.config, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.models, trading.services.audit
 Role: publishes SPEC.md §3 control commands on the control topic (now, or once the transaction commits); engine start/stop."""
 

@@ -1,4 +1,4 @@
-"""Upstream: scheduling.management.commands.portfolio_migrate, scheduling.management.commands.portfolio_reload, scheduling.services.migration, trading.admin, trading.apis.errors, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.services.demo
+"""Upstream: bench.cluster_stack, bench.reload, scheduling.management.commands.portfolio_migrate, scheduling.management.commands.portfolio_reload, scheduling.services.migration, trading.admin, trading.apis.errors, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.services.demo
 Downstream: trading.bus.messages, trading.models, trading.selectors.configs, trading.services.audit, trading.services.control, trading.services.portfolio_config
 Role: every write to a portfolio: create, update, rollback, delete, start, stop, reload; each one audited, versioned and atomic."""
 

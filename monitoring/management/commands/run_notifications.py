@@ -1,5 +1,5 @@
 """Upstream: (Django command discovery)
-Downstream: monitoring.metrics, monitoring.notifications.config, monitoring.notifications.dispatch, monitoring.notifications.service
+Downstream: monitoring.exposition, monitoring.notifications.config, monitoring.notifications.dispatch, monitoring.notifications.service
 Role: `manage.py run_notifications`: the notification service in the foreground (optionally serving /metrics), stopping cleanly on SIGINT/SIGTERM."""
 
 import signal
@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring.metrics import start_metrics_server
+from monitoring.exposition import add_metrics_port, serve_metrics
 from monitoring.notifications.config import NotifyConfig
 from monitoring.notifications.dispatch import Dispatcher
 from monitoring.notifications.service import NotificationService
@@ -19,11 +19,7 @@ class Command(BaseCommand):
     help = "Run the notification service: store every notice, deliver it to the sinks."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "--metrics-port",
-            type=int,
-            help="serve Prometheus metrics on this port (0: a free one; default: none)",
-        )
+        add_metrics_port(parser)
         parser.add_argument(
             "--rules-interval",
             type=float,
@@ -36,9 +32,7 @@ class Command(BaseCommand):
             config = NotifyConfig.from_settings()
         except ValueError as exc:
             raise CommandError(f"notification settings: {exc}") from exc
-        if options["metrics_port"] is not None:
-            port = start_metrics_server(options["metrics_port"])
-            self.stdout.write(f"metrics on http://0.0.0.0:{port}/metrics")
+        serve_metrics(options["metrics_port"], self.stdout.write)
         service = NotificationService(
             Dispatcher(config),
             lost_after=2 * settings.GINKGO_HEARTBEAT_INTERVAL,

@@ -1,11 +1,12 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.node.backpressure
+Downstream: ginkgo_site.devstack.waiting, monitoring.notifications.kinds, tests.integration.node.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.node.backpressure
 Role: a slow portfolio under a fast feed: warning at 70%, drops and a critical notice at 90%, on the real notifications topic, and only for that portfolio."""
 
 import time
 from datetime import timedelta
 
 from ginkgo_site.devstack.waiting import wait_until
+from monitoring.notifications import kinds
 from tests.integration.node.conftest import make_portfolio, wait_status
 from trading.bus.mapping import price_message
 from trading.bus.messages import NoticeLevel, Notification
@@ -51,10 +52,13 @@ def test_a_slow_portfolio_sheds_load_with_notices_while_the_others_get_every_upd
     slow = node.processors["SLOW"]
     wait_until(lambda: accounted(slow) == BARS, timeout=60, what="SLOW done")
     levels = wait_until(
-        lambda: {(n.portfolio_id, n.level) for n in notices.of(Notification)} or None,
+        lambda: {(n.portfolio_id, n.level, n.kind) for n in notices.of(Notification)} or None,
         what="pressure notices",
     )
-    assert levels == {("SLOW", NoticeLevel.WARNING), ("SLOW", NoticeLevel.CRITICAL)}
+    assert levels == {
+        ("SLOW", NoticeLevel.WARNING, kinds.QUEUE_WARNING),
+        ("SLOW", NoticeLevel.CRITICAL, kinds.QUEUE_CRITICAL),
+    }
     assert slow.inbox.dropped > 0
     assert (slow.inbox.warnings >= 1, slow.inbox.criticals >= 1) == (True, True)
     status = wait_status("SLOW", dropped=str(slow.inbox.dropped))

@@ -1,12 +1,13 @@
 """Upstream: (entry point: pytest, imported by the scheduling tests)
 Downstream: scheduling.models, tests.integration.bus.helpers, trading.bus.messages, trading.models, trading.redis_store
-Role: the scheduling tests' kit: running portfolios, nodes announcing themselves in Redis, reads of the plan sets and the record."""
+Role: the scheduling tests' kit: running portfolios, nodes announcing themselves in Redis, reads of the plan sets, the record and the scheduler metrics."""
 
 import json
 import time
 from decimal import Decimal
 
 import redis
+from prometheus_client import REGISTRY
 
 from scheduling.models import Assignment
 from tests.integration.bus.helpers import TopicRecorder, wait_until
@@ -61,6 +62,11 @@ def recorded() -> dict[str, str]:
     """Portfolio id -> node of the current assignments."""
     rows = Assignment.objects.filter(until__isnull=True)
     return dict(rows.values_list("portfolio_id", "node_id"))
+
+
+def counted(counter: str, **labels: str) -> float:
+    """This process's count so far of a counter (``ginkgo_scheduler_runs`` ...) with ``labels``."""
+    return REGISTRY.get_sample_value(f"{counter}_total", labels) or 0.0
 
 
 def updates_for(recorder: TopicRecorder, node_id: str) -> list[list[str]]:

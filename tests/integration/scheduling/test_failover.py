@@ -1,15 +1,17 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.models, scheduling.placement, scheduling.services.node_control, scheduling.services.schedule, trading.bus.messages, trading.bus.topics, trading.redis_store, tests.integration.scheduling.kit
-Role: nodes coming and going against real services: heartbeat expiry and clean stops fail portfolios over, pending portfolios wait for room, drained and disabled nodes are emptied."""
+Downstream: monitoring.notifications.kinds, scheduling.models, scheduling.placement, scheduling.services.node_control, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.messages, trading.bus.topics, trading.redis_store
+Role: nodes coming and going against real services: heartbeat expiry and clean stops fail portfolios over (with a failover notice, counted), pending portfolios wait for room, drained and disabled nodes are emptied."""
 
 import redis
 
+from monitoring.notifications import kinds
 from scheduling.models import Assignment, ExecutionNode, RunOutcome, RunTrigger
 from scheduling.placement import NodeStatus
 from scheduling.services.node_control import node_capacity_set, node_status_set
 from scheduling.services.schedule import heartbeat_check, schedule_run
 from tests.integration.scheduling.kit import (
     announce,
+    counted,
     expire,
     leave,
     recorded,
@@ -30,10 +32,16 @@ def spread(client: redis.Redis, *node_ids: str) -> dict[str, str]:
     return recorded()
 
 
-def test_a_node_whose_heartbeat_expired_is_dead_and_its_portfolios_move_to_survivors(db, services):
+def test_a_node_whose_heartbeat_expired_is_dead_and_its_portfolios_move_to_survivors(
+    db, services, record
+):
     before = spread(services, "n1", "n2", "n3")
     victim = before["p1"]
     orphans = {pid for pid, node in before.items() if node == victim}
+    notices = record(NOTIFICATIONS)
+    failovers = counted("ginkgo_scheduler_failovers")
+    runs = counted("ginkgo_scheduler_runs", trigger="heartbeat-check", outcome="ok")
+    moves = counted("ginkgo_scheduler_moves", reason="orphaned")
     expire(services, victim)
 
     run = heartbeat_check()
@@ -50,6 +58,16 @@ def test_a_node_whose_heartbeat_expired_is_dead_and_its_portfolios_move_to_survi
     assert {m["reason"] for m in run.moves} == {"orphaned"}
     closed = Assignment.objects.filter(node_id=victim, until__isnull=False)
     assert {(a.portfolio_id, a.end_reason) for a in closed} == {(p, "orphaned") for p in orphans}
+    (notice,) = notices.wait_for(Notification)
+    assert (notice.kind, notice.level, notice.node_id) == (
+        kinds.FAILOVER_DONE,
+        NoticeLevel.WARNING,
+        victim,
+    )
+    assert all(f"{pid} -> {after[pid]}" in notice.message for pid in orphans)
+    assert counted("ginkgo_scheduler_failovers") == failovers + 1
+    assert counted("ginkgo_scheduler_runs", trigger="heartbeat-check", outcome="ok") == runs + 1
+    assert counted("ginkgo_scheduler_moves", reason="orphaned") == moves + len(orphans)
 
 
 def test_a_node_that_stops_cleanly_leaves_at_the_next_check_without_waiting_for_the_ttl(
@@ -86,7 +104,11 @@ def test_when_survivors_lack_room_the_leftovers_are_pending_with_a_notice_until_
     assert failover.pending == [{"portfolio_id": p, "reason": "orphaned"} for p in orphans]
     assert set(recorded()) == {"p1", "p2", "p3"} - set(orphans)
     (notice,) = notices.wait_for(Notification)
-    assert notice.level == NoticeLevel.WARNING and notice.source == "scheduler"
+    assert (notice.kind, notice.level, notice.source) == (
+        kinds.PORTFOLIOS_PENDING,
+        NoticeLevel.WARNING,
+        "scheduler",
+    )
     assert all(pid in notice.message for pid in orphans)
 
     announce(services, "joiner", capacity=1)

@@ -1,18 +1,26 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.models, scheduling.placement, scheduling.services.migration, scheduling.services.node_control, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.messages, trading.bus.topics, trading.models, trading.services.portfolios
-Role: manual migration against real services: exactly one portfolio moves, both nodes are told, the command goes out, history is kept; refusals change nothing."""
+Downstream: monitoring.notifications.kinds, scheduling.models, scheduling.placement, scheduling.services.migration, scheduling.services.node_control, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.messages, trading.bus.topics, trading.models, trading.services.portfolios
+Role: manual migration against real services: exactly one portfolio moves, both nodes are told, the command and a migration notice go out, history is kept and counted; refusals change nothing."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from monitoring.notifications import kinds
 from scheduling.models import Assignment, RunTrigger
 from scheduling.placement import NodeStatus
 from scheduling.services.migration import portfolio_migrate
 from scheduling.services.node_control import node_status_set
 from scheduling.services.schedule import heartbeat_check, schedule_run
-from tests.integration.scheduling.kit import announce, recorded, redis_plan, running, updates_for
-from trading.bus.messages import CommandType, ControlCommand, ScheduleUpdate
-from trading.bus.topics import CONTROL_COMMANDS, SCHEDULE_UPDATES
+from tests.integration.scheduling.kit import (
+    announce,
+    counted,
+    recorded,
+    redis_plan,
+    running,
+    updates_for,
+)
+from trading.bus.messages import CommandType, ControlCommand, Notification, ScheduleUpdate
+from trading.bus.topics import CONTROL_COMMANDS, NOTIFICATIONS, SCHEDULE_UPDATES
 from trading.models import Portfolio
 from trading.services.portfolios import PortfolioConflict
 
@@ -30,9 +38,11 @@ def placed(db, services) -> dict[str, str]:
 def test_a_manual_migration_moves_exactly_one_portfolio_and_keeps_its_history(
     placed, services, record
 ):
-    bus = record(CONTROL_COMMANDS, SCHEDULE_UPDATES)
+    bus = record(CONTROL_COMMANDS, SCHEDULE_UPDATES, NOTIFICATIONS)
     source = placed["p1"]
     target = {"n1": "n2", "n2": "n1"}[source]
+    manual_moves = counted("ginkgo_scheduler_moves", reason="manual")
+    api_runs = counted("ginkgo_scheduler_runs", trigger="api", outcome="ok")
 
     migration = portfolio_migrate(actor=None, portfolio_id="p1", target_node=target)
 
@@ -55,6 +65,16 @@ def test_a_manual_migration_moves_exactly_one_portfolio_and_keeps_its_history(
     bus.wait_for(ScheduleUpdate, count=4)  # two from the first run, one per node now
     for node_id in (source, target):
         assert set(updates_for(bus, node_id)[-1]) == redis_plan(services, node_id)
+    (notice,) = bus.wait_for(Notification)
+    assert (notice.kind, notice.level, notice.portfolio_id, notice.node_id) == (
+        kinds.MIGRATION_DONE,
+        "info",
+        "p1",
+        target,
+    )
+    assert f"p1 moved from {source} to {target}" in notice.message
+    assert counted("ginkgo_scheduler_moves", reason="manual") == manual_moves + 1
+    assert counted("ginkgo_scheduler_runs", trigger="api", outcome="ok") == api_runs + 1
 
 
 def test_without_a_target_the_least_loaded_other_node_with_room_is_chosen(placed, services):

@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
 Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.plan_store, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.codec, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.redis_store
-Role: the schedule run against real services: placing, publishing once per changed node, the lock, rebuilding after Redis lost the plans, Redis failures."""
+Role: the schedule run against real services: placing, publishing once per changed node, the lock, rebuilding after Redis lost the plans, Redis failures, runs and moves counted."""
 
 import threading
 from collections.abc import Callable
@@ -18,6 +18,7 @@ from scheduling.services import schedule
 from scheduling.services.schedule import heartbeat_check, schedule_run
 from tests.integration.scheduling.kit import (
     announce,
+    counted,
     recorded,
     redis_plan,
     running,
@@ -49,10 +50,14 @@ def test_a_run_places_running_portfolios_on_live_nodes_and_announces_each_node(
     for node_id in NODES:
         announce(services, node_id)
     running("p1", "p2", "p3")
+    runs = counted("ginkgo_scheduler_runs", trigger="beat", outcome="ok")
+    new_moves = counted("ginkgo_scheduler_moves", reason="new")
 
     run = schedule_run(trigger=RunTrigger.BEAT)
 
     assert run.outcome == RunOutcome.OK, run.error
+    assert counted("ginkgo_scheduler_runs", trigger="beat", outcome="ok") == runs + 1
+    assert counted("ginkgo_scheduler_moves", reason="new") == new_moves + 3
     located = placed_once(services, NODES)
     assert sorted(located) == ["p1", "p2", "p3"]
     assert sorted(len(redis_plan(services, n)) for n in NODES) == [1, 2]
@@ -126,12 +131,16 @@ def test_of_two_concurrent_runs_only_one_acts(services, monkeypatch):
     thread = threading.Thread(target=_in_thread(lambda: first.append(_beat())))
     thread.start()
     assert inside.wait(30)
+    skipped = counted("ginkgo_scheduler_runs", trigger="beat", outcome="skipped-locked")
 
     second = schedule_run(trigger=RunTrigger.BEAT)
     release.set()
     thread.join(30)
 
     assert second.outcome == RunOutcome.SKIPPED_LOCKED
+    assert counted("ginkgo_scheduler_runs", trigger="beat", outcome="skipped-locked") == (
+        skipped + 1
+    )
     assert first[0].outcome == RunOutcome.OK and first[0].moves_count == 3
     assert sorted(placed_once(services, NODES)) == ["p1", "p2", "p3"]
     assert len(recorded()) == 3
@@ -205,6 +214,7 @@ def test_with_redis_down_no_node_is_declared_dead_and_the_failed_run_is_recorded
     schedule_run(trigger=RunTrigger.BEAT)
     before = recorded()
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    failed = counted("ginkgo_scheduler_runs", trigger="beat", outcome="failed")
 
     checked = heartbeat_check()
     run = schedule_run(trigger=RunTrigger.BEAT)
@@ -212,6 +222,7 @@ def test_with_redis_down_no_node_is_declared_dead_and_the_failed_run_is_recorded
     assert checked is None
     assert set(ExecutionNode.objects.values_list("status", flat=True)) == {"active"}
     assert run.outcome == RunOutcome.FAILED and run.error
+    assert counted("ginkgo_scheduler_runs", trigger="beat", outcome="failed") == failed + 1
     assert recorded() == before
 
 

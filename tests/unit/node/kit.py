@@ -77,7 +77,7 @@ class RecordingOutput:
     """A processor output that keeps what it was given."""
 
     orders: list[Order] = field(default_factory=list)
-    notices: list[tuple[NoticeLevel, str, str]] = field(default_factory=list)
+    notices: list[tuple[NoticeLevel, str, str, str]] = field(default_factory=list)
     fail_next: bool = False
 
     def submit(self, order: Order) -> None:
@@ -86,5 +86,5 @@ class RecordingOutput:
             raise BufferError("producer queue full")
         self.orders.append(order)
 
-    def notice(self, level: NoticeLevel, portfolio_id: str, text: str) -> None:
-        self.notices.append((level, portfolio_id, text))
+    def notice(self, level: NoticeLevel, portfolio_id: str, text: str, *, kind: str) -> None:
+        self.notices.append((level, portfolio_id, text, kind))

@@ -1,10 +1,11 @@
 """Upstream: (entry point: pytest)
-Downstream: tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.config, trading.core.enums, trading.core.testing.builders, trading.node.inbox, trading.node.loader, trading.node.processor
+Downstream: monitoring.notifications.kinds, tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.config, trading.core.enums, trading.core.testing.builders, trading.node.inbox, trading.node.loader, trading.node.processor
 Role: a portfolio thread: orders out, fills booked once, a raising strategy or a failing pipeline call puts it in error and the thread lives on."""
 
 from datetime import timedelta
 from decimal import Decimal
 
+from monitoring.notifications import kinds
 from tests.unit.node.kit import RecordingOutput, config, misbehaving_registry
 from trading.bus.mapping import price_message
 from trading.bus.messages import NoticeLevel, PriceBar
@@ -72,7 +73,9 @@ def test_a_raising_strategy_puts_the_portfolio_in_error_and_fills_are_still_book
 
     assert proc.status is Status.ERROR
     assert "RuntimeError: strategy bug" in proc.error
-    assert [(level, pid) for level, pid, _ in output.notices] == [(NoticeLevel.ERROR, "P1")]
+    assert [(level, pid, kind) for level, pid, _, kind in output.notices] == [
+        (NoticeLevel.ERROR, "P1", kinds.STRATEGY_ERROR)
+    ]
     assert proc.processed == 3
     assert proc.positions.fills == 1
 

@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
 Downstream: scheduling.placement, scheduling.plans
-Role: the pure plan arithmetic around placement: merge with the record, changes, reasons, migration target, notice gate."""
+Role: the pure plan arithmetic around placement: merge with the record, changes, reasons, failovers, migration target, notice gate."""
 
 from scheduling.placement import (
     Move,
@@ -11,6 +11,7 @@ from scheduling.placement import (
     PlacementConfig,
 )
 from scheduling.plans import (
+    failovers,
     migration_target,
     move_reasons,
     node_has_room,
@@ -99,6 +100,25 @@ def test_pending_portfolios_keep_the_reason_they_needed_a_node() -> None:
     reasons = move_reasons(moves, [PendingPortfolio("p1", MoveReason.ORPHANED)])
 
     assert reasons == {"p1": "orphaned"}
+
+
+# --- failovers ---------------------------------------------------------------------------------
+
+
+def test_failovers_group_the_moves_off_each_dead_node_with_those_left_pending() -> None:
+    moves = [
+        Move("p1", "x", "a", MoveReason.ORPHANED),
+        Move("p2", "x", None, MoveReason.ORPHANED),
+        Move("p3", "y", "a", MoveReason.ORPHANED),
+        Move("p4", "z", "a", MoveReason.DRAINING),
+        Move("p5", None, "b", MoveReason.NEW),
+    ]
+
+    assert failovers(moves) == {"x": moves[:2], "y": [moves[2]]}
+
+
+def test_a_dead_node_none_of_whose_portfolios_found_room_is_no_failover() -> None:
+    assert failovers([Move("p1", "x", None, MoveReason.ORPHANED)]) == {}
 
 
 # --- migration target -------------------------------------------------------------------------

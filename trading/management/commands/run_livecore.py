@@ -1,5 +1,5 @@
 """Upstream: trading.management.commands.run_node, (Django command discovery)
-Downstream: trading.bus.topics, trading.livecore.runtime, trading.livecore.sources
+Downstream: monitoring.exposition, trading.bus.topics, trading.livecore.runtime, trading.livecore.sources
 Role: `manage.py run_livecore`: parses options, runs LiveCore in the foreground, stops cleanly on SIGINT/SIGTERM."""
 
 import logging
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.exposition import add_metrics_port, serve_metrics
 from trading.bus.topics import MARKET_TOPICS
 from trading.livecore.runtime import LiveCore, LiveCoreConfig
 from trading.livecore.sources import (
@@ -21,6 +22,7 @@ from trading.livecore.sources import (
 )
 
 DEFAULT_SYMBOLS = "AAA,BBB,CCC,DDD,EEE"
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -57,6 +59,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--window", type=int, default=500, help="recent prices kept per symbol for late orders"
         )
+        add_metrics_port(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         _log_to_stdout()
@@ -69,6 +72,7 @@ class Command(BaseCommand):
                 window=options["window"],
             )
         )
+        serve_metrics(options["metrics_port"], logger.info)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: core.stop())
         status = core.run()

@@ -1,18 +1,22 @@
 """Upstream: (Django command discovery)
-Downstream: trading.management.commands.run_livecore, trading.node.backpressure, trading.node.config, trading.node.runtime, trading.node.stale
+Downstream: monitoring.exposition, trading.management.commands.run_livecore, trading.node.backpressure, trading.node.config, trading.node.runtime, trading.node.stale
 Role: `manage.py run_node`: parses options, runs one ExecutionNode in the foreground, stops gracefully on SIGINT/SIGTERM."""
 
+import logging
 import signal
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.exposition import add_metrics_port, serve_metrics
 from trading.management.commands.run_livecore import _log_to_stdout
 from trading.node.backpressure import Policy
 from trading.node.config import NodeConfig
 from trading.node.runtime import ExecutionNode
 from trading.node.stale import DEFAULT_MAX_AGE_SECONDS
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -42,6 +46,7 @@ class Command(BaseCommand):
             default=30.0,
             help="seconds a stopping portfolio may take to work off its queue",
         )
+        add_metrics_port(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         _log_to_stdout()
@@ -57,6 +62,7 @@ class Command(BaseCommand):
                 drain_timeout=options["drain_timeout"],
             )
         )
+        serve_metrics(options["metrics_port"], logger.info)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: node.stop())
         status = node.run()
