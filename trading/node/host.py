@@ -281,6 +281,7 @@ class PortfolioHost:
         )
         processor.start()
         self.processors = {**self.processors, portfolio_id: processor}
+        self._presence.nudge()
         self._router.attach(portfolio_id, inbox)
         if self._router.interest.set(portfolio_id, loaded.config.symbols):
             self._announce()

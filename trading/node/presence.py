@@ -81,25 +81,40 @@ class NodePresence:
         self._positions_written: dict[str, PositionsSnapshot] = {}
         self._heartbeat_due = 0.0
         self._started = time.time()
+        self._wake = threading.Event()
+        self._closing = False
 
     def finalize(
         self, portfolio_id: str, fields: Fields, positions: PositionsSnapshot | None = None
     ) -> None:
-        """Write this last status (and positions) of a portfolio the node no longer runs."""
+        """Write this last status (and positions) of a portfolio the node no longer runs,
+        at once."""
         with self._lock:
             self._final[portfolio_id] = _Final(fields, positions)
+        self.nudge()
+
+    def nudge(self) -> None:
+        """Write now rather than at the next interval (a portfolio started or stopped: the
+        scheduler, the target of a migration and the operator read it from Redis)."""
+        self._wake.set()
 
     def cancel_final(self, portfolio_id: str) -> None:
         """Forget a pending final status (the portfolio starts again here)."""
         with self._lock:
             self._final.pop(portfolio_id, None)
 
-    def run(self, stop: threading.Event, interval: float) -> None:
-        """Write until ``stop`` is set, backing off while Redis fails."""
-        while True:
+    def run(self, interval: float) -> None:
+        """Write every ``interval`` s and when nudged, until :meth:`close`; back off while
+        Redis fails."""
+        while not self._closing:
             wait = interval if self.write() else self._backoff()
-            if stop.wait(wait):
-                return
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def close(self) -> None:
+        """End :meth:`run` (its last write done); :meth:`withdraw` follows."""
+        self._closing = True
+        self._wake.set()
 
     def write(self) -> bool:
         """One full write; False (logged, nothing raised) if Redis failed."""

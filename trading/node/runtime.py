@@ -109,13 +109,12 @@ class ExecutionNode:
         ensure_topics(self.bus.bootstrap, self.bus.namespace)
         threads = [self._spawn(loop.spec.name, loop.run) for loop in self._loops]
         threads.append(self._spawn("feed", self.feed.run))
-        presence_stop = threading.Event()
         presence: threading.Thread | None = None
         try:
             if self._wait_assigned():
                 presence = self._spawn(
                     "presence",
-                    lambda: self.presence.run(presence_stop, self.config.report_interval),
+                    lambda: self.presence.run(self.config.report_interval),
                 )
                 self.announce_interest()
                 self.host.sync_plan()
@@ -124,7 +123,7 @@ class ExecutionNode:
                 self._serve()
         finally:
             self._shutdown(threads)
-            presence_stop.set()
+            self.presence.close()
             if presence is not None:
                 presence.join()
             self.presence.withdraw()
