@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.models, tests.integration.conftest, tests.integration.monitoring.kit
+Downstream: monitoring.models, tests.integration.monitoring.kit
 Role: the dashboard in headless Chromium (selenium + chromedriver): log in through the admin form, see the seeded stack's nodes, portfolios, equity charts and notices, and keep a screenshot."""
 
 import struct
@@ -16,15 +16,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from monitoring.models import Notice
-from tests.integration.conftest import redis_client, redis_prefix, redis_url
 from tests.integration.monitoring.kit import (
     announce,
     dead_node,
     portfolio,
     trade,
 )
-
-__all__ = ["redis_client", "redis_prefix", "redis_url"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.models, ginkgo_site.devstack.cluster, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
+Downstream: ginkgo_site.devstack.cluster, scheduling.models, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
 Role: failover with real processes: three plan-driven nodes and a replaying LiveCore; Redis flushed, a node killed (-9), a node stopped (SIGINT), no room then room: every portfolio runs exactly once, in time, positions intact."""
 
 import signal
@@ -20,21 +20,10 @@ from ginkgo_site.devstack.cluster import (
     stored_state,
 )
 from scheduling.models import ExecutionNode, SchedulingRun
-from tests.integration.bus.fixtures import bus, publisher, record
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.node.conftest import make_portfolio
 from trading.bus.messages import Notification
 from trading.bus.topics import NOTIFICATIONS
 from trading.core.testing.random_walk import random_walk, write_bars_csv
-
-__all__ = ["bus", "kafka_bootstrap", "publisher", "record", "redis_client", "redis_prefix",
-           "redis_url", "topic_namespace"]  # fmt: skip
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.livecore.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.orders.order, trading.core.testing.random_walk, trading.models, trading.redis_store
+Downstream: ginkgo_site.devstack.waiting, tests.integration.livecore.conftest, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.orders.order, trading.core.testing.random_walk, trading.models, trading.redis_store
 Role: a `manage.py run_livecore` process killed with SIGKILL mid-stream and restarted loses no fill and executes no order twice."""
 
 import os
@@ -13,14 +13,6 @@ import pytest
 from django.db import connection
 
 from ginkgo_site.devstack.waiting import wait_until
-from tests.integration.bus.fixtures import bus, publisher, record
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.livecore.conftest import make_portfolio
 from trading.bus.mapping import order_message
 from trading.bus.messages import FillReport
@@ -30,17 +22,6 @@ from trading.core.orders.order import Order
 from trading.core.testing.random_walk import random_walk, write_bars_csv
 from trading.models import Fill
 from trading.redis_store import engine_status_key
-
-__all__ = [
-    "bus",
-    "kafka_bootstrap",
-    "publisher",
-    "record",
-    "redis_client",
-    "redis_prefix",
-    "redis_url",
-    "topic_namespace",
-]
 
 pytestmark = pytest.mark.slow
 

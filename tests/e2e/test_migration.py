@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.services.migration, ginkgo_site.devstack.cluster, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models
+Downstream: ginkgo_site.devstack.cluster, scheduling.services.migration, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models
 Role: migration with real processes: two trading portfolios moved between plan-driven nodes under a replaying LiveCore: on the target within 5 s, no fill lost, no order executed twice, strategy state and market position carried over."""
 
 import time
@@ -20,20 +20,9 @@ from ginkgo_site.devstack.cluster import (
     stored_state,
 )
 from scheduling.services.migration import portfolio_migrate
-from tests.integration.bus.fixtures import bus, publisher
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.node.conftest import make_portfolio
 from trading.core.testing.random_walk import random_walk, write_bars_csv
 from trading.models import Fill, Order, PortfolioCheckpoint
-
-__all__ = ["bus", "kafka_bootstrap", "publisher", "redis_client", "redis_prefix", "redis_url",
-           "topic_namespace"]  # fmt: skip
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, tests.samples, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk, trading.models, trading.node.telemetry
+Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, tests.integration.node.conftest, tests.samples, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk, trading.models, trading.node.telemetry
 Role: a real `run_node --metrics-port 0` and a replaying `run_livecore --metrics-port 0` serve /metrics over HTTP: each portfolio's series count what the database and the replay say, and a portfolio that stops leaves the node's page."""
 
 import re
@@ -11,14 +11,6 @@ import pytest
 
 from ginkgo_site.devstack.cluster import process_env, spawn, status, stop
 from ginkgo_site.devstack.waiting import wait_until
-from tests.integration.bus.fixtures import bus, publisher
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.node.conftest import make_portfolio
 from tests.samples import labelled, scrape, value
 from trading.bus.messages import CommandType, ControlCommand
@@ -26,9 +18,6 @@ from trading.bus.topics import CONTROL_COMMANDS
 from trading.core.testing.random_walk import random_walk, write_bars_csv
 from trading.models import Fill, Order
 from trading.node.telemetry import Drop
-
-__all__ = ["bus", "kafka_bootstrap", "publisher", "redis_client", "redis_prefix", "redis_url",
-           "topic_namespace"]  # fmt: skip
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models, trading.redis_store, trading.services.portfolio_state
+Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.core.testing.random_walk, trading.models, trading.redis_store, trading.services.portfolio_state
 Role: two `manage.py run_node` processes with six portfolios and a replaying `run_livecore` over the real broker, PostgreSQL and Redis: orders flow, fills come back, and every portfolio's state in the database is what its node reports."""
 
 from datetime import timedelta
@@ -15,22 +15,11 @@ from ginkgo_site.devstack.cluster import (
     stored_state,
 )
 from ginkgo_site.devstack.waiting import wait_until
-from tests.integration.bus.fixtures import bus, publisher
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.node.conftest import make_portfolio
 from trading.core.testing.random_walk import random_walk, write_bars_csv
 from trading.models import Order
 from trading.redis_store import nodes_active_key
 from trading.services.portfolio_state import portfolio_fill_list
-
-__all__ = ["bus", "kafka_bootstrap", "publisher", "redis_client", "redis_prefix", "redis_url",
-           "topic_namespace"]  # fmt: skip
 
 pytestmark = pytest.mark.slow
 

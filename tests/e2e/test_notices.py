@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.feed, ginkgo_site.devstack.waiting, monitoring.models, monitoring.notifications.kinds, scheduling.services.publishing, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.monitoring.kit, tests.integration.node.conftest
+Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.feed, ginkgo_site.devstack.waiting, monitoring.models, monitoring.notifications.kinds, scheduling.services.publishing, tests.integration.monitoring.kit, tests.integration.node.conftest
 Role: notices end to end with real processes: `run_notifications` stores and posts to a webhook the 70% / 90% queue notices of an overloaded portfolio on a `run_node`, then the dead-node and failover notices after a node is killed (-9)."""
 
 import signal
@@ -19,19 +19,8 @@ from ginkgo_site.devstack.waiting import wait_until
 from monitoring.models import Notice
 from monitoring.notifications import kinds
 from scheduling.services.publishing import scheduler_producers_close
-from tests.integration.bus.fixtures import bus, publisher
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.monitoring.kit import Webhook, webhook_server
 from tests.integration.node.conftest import make_portfolio
-
-__all__ = ["bus", "kafka_bootstrap", "publisher", "redis_client", "redis_prefix", "redis_url",
-           "topic_namespace"]  # fmt: skip
 
 pytestmark = pytest.mark.slow
 

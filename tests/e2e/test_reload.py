@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.waiting, ginkgo_site.devstack.feed, tests.integration.bus.fixtures, tests.integration.conftest, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.models
+Downstream: ginkgo_site.devstack.cluster, ginkgo_site.devstack.feed, ginkgo_site.devstack.waiting, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.models
 Role: graceful reload of a node process's portfolio under a 1,000 updates/s feed: every update reaches the old or the new instance once, in order; a config that cannot be built keeps the old one running."""
 
 import time
@@ -9,21 +9,10 @@ import pytest
 from ginkgo_site.devstack.cluster import process_env, spawn, status, stop
 from ginkgo_site.devstack.feed import TickFeed
 from ginkgo_site.devstack.waiting import wait_until
-from tests.integration.bus.fixtures import bus, publisher
-from tests.integration.conftest import (
-    kafka_bootstrap,
-    redis_client,
-    redis_prefix,
-    redis_url,
-    topic_namespace,
-)
 from tests.integration.node.conftest import make_portfolio
 from trading.bus.messages import CommandType, ControlCommand
 from trading.bus.topics import CONTROL_COMMANDS
 from trading.models import Portfolio
-
-__all__ = ["bus", "kafka_bootstrap", "publisher", "redis_client", "redis_prefix", "redis_url",
-           "topic_namespace"]  # fmt: skip
 
 pytestmark = pytest.mark.slow
 

@@ -92,8 +92,8 @@ def _service_settings(request: pytest.FixtureRequest, settings) -> None:
     this test uses (started now if needed)."""
     for setting, url in _STARTED.items():
         setattr(settings, setting, url)
-    # The test's own services win: a module that imports these fixtures (tests/e2e) runs its
-    # own session instances next to this directory's.
+    # The test's own services win: tests/e2e/conftest.py imports these fixtures, so the e2e
+    # tests run session instances of their own next to this directory's.
     for fixture, setting in _SERVICE_SETTINGS.items():
         if fixture in request.fixturenames:
             setattr(settings, setting, request.getfixturevalue(fixture))
