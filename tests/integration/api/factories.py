@@ -1,15 +1,15 @@
 """Upstream: (entry point: pytest, imported by the API tests)
-Downstream: tests.integration.bus.helpers, trading.bus.messages, trading.models, trading.services.portfolios, trading.services.users
+Downstream: tests.integration.bus.helpers, tests.integration.rows, trading.bus.messages, trading.models, trading.services.portfolios, trading.services.users
 Role: small factories of the API tests: users with a role and their clients, portfolio payloads and rows, orders and fills."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from rest_framework.test import APIClient
 
 from tests.integration.bus.helpers import TopicRecorder, wait_until
+from tests.integration.rows import filled_order
 from trading import models
 from trading.bus.messages import ControlCommand
 from trading.services.portfolios import portfolio_create, portfolio_start
@@ -73,29 +73,15 @@ def make_fill(
     at: datetime | None = None,
 ) -> models.Fill:
     """A filled order and its fill, executed at ``at`` (default: 2026-01-0N)."""
-    when = at or datetime(2026, 1, number, 15, tzinfo=UTC)
-    order = models.Order.objects.create(
+    return filled_order(
+        portfolio,
         client_order_id=f"{portfolio.pk}-1-{number}",
-        portfolio=portfolio,
-        symbol=symbol,
-        side=side,
-        order_type="market",
-        quantity=Decimal(quantity),
-        time_in_force="gtc",
-        status="filled",
-        filled_quantity=Decimal(quantity),
-        average_price=Decimal(price),
-        created_at=when,
-    )
-    return models.Fill.objects.create(
         fill_id=f"F{number}",
-        order=order,
-        portfolio=portfolio,
-        symbol=symbol,
         side=side,
-        quantity=Decimal(quantity),
-        price=Decimal(price),
-        executed_at=when,
+        quantity=quantity,
+        price=price,
+        symbol=symbol,
+        at=at or datetime(2026, 1, number, 15, tzinfo=UTC),
     )
 
 

@@ -1,10 +1,11 @@
 """Upstream: (entry point: pytest, imported by the storage tests)
-Downstream: trading.core.testing.builders, trading.models
+Downstream: tests.integration.rows, trading.core.testing.builders, trading.models
 Role: rows the storage tests need: portfolios, and orders with their fills at chosen times."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from tests.integration.rows import filled_order
 from trading import models
 from trading.core.testing.builders import T0
 
@@ -32,28 +33,14 @@ def fill(
 ) -> models.Fill:
     """Order ``{portfolio}-{number}`` and its one fill ``{portfolio}-F{number}``, executed at
     ``at`` (default: ``number`` days after 2024-01-02, with microseconds)."""
-    when = at or T0 + timedelta(days=number, microseconds=number)
-    order = models.Order.objects.create(
+    return filled_order(
+        owner,
         client_order_id=f"{owner.pk}-{number}",
-        portfolio=owner,
-        symbol=symbol,
-        side=side,
-        order_type="market",
-        quantity=Decimal(quantity),
-        time_in_force="gtc",
-        status="filled",
-        filled_quantity=Decimal(quantity),
-        average_price=Decimal(price),
-        created_at=when,
-    )
-    return models.Fill.objects.create(
         fill_id=f"{owner.pk}-F{number}",
-        order=order,
-        portfolio=owner,
-        symbol=symbol,
         side=side,
-        quantity=Decimal(quantity),
-        price=Decimal(price),
-        commission=Decimal(commission),
-        executed_at=when,
+        quantity=quantity,
+        price=price,
+        symbol=symbol,
+        at=at or T0 + timedelta(days=number, microseconds=number),
+        commission=commission,
     )
