@@ -1,4 +1,4 @@
-"""Upstream: monitoring.collectors, monitoring.exposition, monitoring.notifications.dispatch, scheduling.services.runs, scheduling.services.schedule, trading.bus.deadletter, trading.livecore.engine, trading.livecore.stats, trading.node.host, trading.node.telemetry
+"""Upstream: monitoring.collectors, monitoring.exposition, monitoring.notifications.dispatch, trading.bus.deadletter, trading.livecore.engine, trading.livecore.stats, trading.node.host, trading.node.telemetry
 Downstream: (none)
 Role: every Prometheus series of the stack, defined once for all processes, and start_metrics_server for processes without Django's /metrics.
 
@@ -74,14 +74,12 @@ DEAD_LETTERS = Counter(
     "ginkgo_dead_letters", "Messages parked on the dead-letter topic, by source topic", ("topic",)
 )
 
-# --- scheduler (Celery worker) -----------------------------------------------------------------
-SCHEDULER_RUNS = Counter(
-    "ginkgo_scheduler_runs", "Scheduling runs, by trigger and outcome", ("trigger", "outcome")
-)
-SCHEDULER_MOVES = Counter("ginkgo_scheduler_moves", "Portfolio moves, by reason", ("reason",))
-SCHEDULER_FAILOVERS = Counter(
-    "ginkgo_scheduler_failovers", "Dead nodes whose portfolios were placed elsewhere"
-)
+# --- scheduler (computed from the database's runs when the api is scraped: the runs happen in
+# Celery worker children, which serve no /metrics)
+SCHEDULER_RUNS = "ginkgo_scheduler_runs"
+SCHEDULER_MOVES = "ginkgo_scheduler_moves"
+SCHEDULER_FAILOVERS = "ginkgo_scheduler_failovers"
+SCHEDULER_RECORD_UP = "ginkgo_scheduler_record_up"
 
 # --- notification service ------------------------------------------------------------------------
 NOTICES = Counter("ginkgo_notices", "Notices received, by kind and level", ("kind", "level"))

@@ -153,7 +153,7 @@ def live_overview() -> LiveOverview:
         statuses = portfolio_statuses(desired)
         infos = node_infos(view.node.node_id for view in nodes)
     except LiveStateUnavailable as exc:
-        return LiveOverview(nodes, {}, desired, {}, {}, str(exc))
+        return LiveOverview(nodes, {}, desired, {}, str(exc))
     return LiveOverview(nodes, infos, desired, statuses, None)
 
 

@@ -10,11 +10,12 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from monitoring.collectors import LiveStateCollector
+from monitoring.collectors import LiveStateCollector, SchedulerRecordCollector
 
 # The process's own series, plus the cluster's computed at scrape time (the api's only).
-_LIVE = CollectorRegistry()
-_LIVE.register(LiveStateCollector())
+_CLUSTER = CollectorRegistry()
+_CLUSTER.register(LiveStateCollector())
+_CLUSTER.register(SchedulerRecordCollector())
 # How often the page asks /dashboard/data again, in milliseconds.
 POLL_MS = 3000
 
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def prometheus_metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus exposition of this api process and of the cluster's live state."""
-    body = generate_latest(REGISTRY) + generate_latest(_LIVE)
+    """Prometheus exposition of this api process, of the cluster's live state and of the
+    scheduler's runs (from the database, wherever they ran)."""
+    body = generate_latest(REGISTRY) + generate_latest(_CLUSTER)
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,4 @@
-"""Upstream: bench.failover, ginkgo_site.devstack.cluster, monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.management.commands.portfolio_migrate, scheduling.management.commands.schedule_run, scheduling.selectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.runs, scheduling.services.schedule, scheduling.tasks, scheduling.urls, (Django app registry)
+"""Upstream: bench.failover, ginkgo_site.devstack.cluster, monitoring.collectors, monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.management.commands.portfolio_migrate, scheduling.management.commands.schedule_run, scheduling.selectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.runs, scheduling.services.schedule, scheduling.tasks, scheduling.urls, (Django app registry)
 Downstream: scheduling.placement, trading.models
 Role: the scheduler's record: execution nodes, the assignment history of portfolios to nodes, and every scheduling run with its outcome."""
 
@@ -90,7 +90,8 @@ class SchedulingRun(models.Model):
     trigger = models.CharField(max_length=16, choices=RunTrigger.choices)
     rebalance = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # Indexed: the api's /metrics counts the runs finished since its last count.
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(
         max_length=16, choices=RunOutcome.choices, default=RunOutcome.RUNNING
     )

@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.models, scheduling.plans, scheduling.selectors, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule
+"""Upstream: monitoring.collectors, monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.models, scheduling.plans, scheduling.selectors, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule
 Downstream: (none)
 Role: pure, deterministic placement of portfolios on execution nodes (the scheduler's decision).
 

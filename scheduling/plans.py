@@ -1,4 +1,4 @@
-"""Upstream: scheduling.services.assignments, scheduling.services.migration, scheduling.services.publishing, scheduling.services.schedule
+"""Upstream: monitoring.collectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.publishing, scheduling.services.schedule
 Downstream: scheduling.placement
 Role: pure plan arithmetic around placement: merging what Redis told the nodes with the DB record, what changed, move reasons, failovers, a migration target, when to repeat a notice.
 

@@ -1,6 +1,6 @@
 """Upstream: (entry point: make run -> python -m ginkgo_site.devstack.launcher)
-Downstream: ginkgo_site.devstack, ginkgo_site.devstack.supervisor
-Role: `make run`: resolves services (given or embedded), prepares them, and supervises the stack."""
+Downstream: ginkgo_site.devstack, ginkgo_site.devstack.ports, ginkgo_site.devstack.supervisor
+Role: `make run`: resolves services (given or embedded), prepares them, supervises the stack (each process's /metrics on a free port) and prints where everything is."""
 
 import argparse
 import json
@@ -24,9 +24,13 @@ from ginkgo_site.devstack import (
     start_redis,
     start_tansu,
 )
+from ginkgo_site.devstack.ports import free_ports
 from ginkgo_site.devstack.supervisor import ProcessSpec, Supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
+NODES = ("node-1", "node-2")
+# The processes that serve their own /metrics (the api serves its own and the cluster's).
+METRICS_PROCESSES = ("livecore", "notifications", *NODES)
 
 
 @dataclass(frozen=True)
@@ -143,9 +147,23 @@ def prepare(python: str, env: Mapping[str, str], var: Path) -> DemoLogin:
     return DemoLogin(result["bar_files"], result["username"], result["password"], result["token"])
 
 
-def stack_processes(python: str, api_port: int, var: Path, demo: DemoLogin) -> list[ProcessSpec]:
-    """Every long-running process of the stack. Later parts add their entries here."""
+def metrics_ports() -> dict[str, int]:
+    """A free port for the /metrics of each process in METRICS_PROCESSES."""
+    return dict(zip(METRICS_PROCESSES, free_ports(len(METRICS_PROCESSES)), strict=True))
+
+
+def stack_processes(
+    python: str, api_port: int, var: Path, demo: DemoLogin, metrics: Mapping[str, int]
+) -> list[ProcessSpec]:
+    """Every long-running process of the stack; ``metrics`` gives each process of
+    METRICS_PROCESSES the port of its /metrics."""
     celery = [python, "-m", "celery", "-A", "ginkgo_site"]
+
+    def command(name: str, *argv: str, critical: bool = True) -> ProcessSpec:
+        """``manage.py argv`` serving its metrics on the port chosen for ``name``."""
+        serve = ["--metrics-port", str(metrics[name])]
+        return ProcessSpec(name, [python, str(ROOT / "manage.py"), *argv, *serve], critical)
+
     return [
         ProcessSpec(
             "api",
@@ -159,22 +177,17 @@ def stack_processes(python: str, api_port: int, var: Path, demo: DemoLogin) -> l
         ProcessSpec("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"]),
         # The demo's market data: real daily bars, one trading day per second, then
         # synthetic ticks that carry on from the last closes.
-        ProcessSpec(
+        command(
             "livecore",
-            [
-                python, str(ROOT / "manage.py"), "run_livecore", "--source", "replay",
-                "--files", *(str(path) for path in demo.bar_files), "--speed", "1",
-                "--then-synthetic", "--rate", "20",
-            ],
+            "run_livecore", "--source", "replay",
+            "--files", *(str(path) for path in demo.bar_files), "--speed", "1",
+            "--then-synthetic", "--rate", "20",
         ),
         # Stores every notice and delivers it to the GINKGO_NOTIFY_SINKS (log by default).
-        ProcessSpec("notifications", [python, str(ROOT / "manage.py"), "run_notifications"]),
+        command("notifications", "run_notifications"),
         # Two execution nodes, running what the scheduler plans for them (nothing until it
         # plans something); a node that dies is reported, the stack stays up.
-        *(
-            ProcessSpec(node, [python, str(ROOT / "manage.py"), "run_node", "--node-id", node], critical=False)
-            for node in ("node-1", "node-2")
-        ),
+        *(command(node, "run_node", "--node-id", node, critical=False) for node in NODES),
     ]  # fmt: skip
 
 
@@ -187,21 +200,31 @@ def _short(argv: list[str]) -> str:
     return " ".join(Path(arg).name if arg.startswith("/") else arg for arg in argv[:7])
 
 
-def banner(services: list[Service], supervisor: Supervisor, api_port: int, demo: DemoLogin) -> str:
+def banner(
+    services: list[Service],
+    supervisor: Supervisor,
+    api_port: int,
+    demo: DemoLogin,
+    metrics: Mapping[str, int],
+) -> str:
     base = f"http://127.0.0.1:{api_port}"
+    scraped = {"api": f"{base}/metrics    (and the cluster's: nodes, portfolios, scheduler)"}
+    scraped |= {name: f"http://127.0.0.1:{port}/metrics" for name, port in metrics.items()}
     lines = [
         "",
         "Ginkgo Live is up",
         f"  API          {base}/api/    health {base}/api/health",
         f"  API docs     {base}/api/docs/",
         f"  admin        {base}/admin/",
-        f"  dashboard    {base}/dashboard/    metrics {base}/metrics",
+        f"  dashboard    {base}/dashboard/",
         f"  demo login   {demo.username} / {demo.password}    API token {demo.token}",
         f"  try          curl -H 'Authorization: Token {demo.token}' {base}/api/portfolio/",
         "  services:",
-        *(f"    {s.name:<11} {s.url or '-':<45} ({s.origin})" for s in services),
+        *(f"    {s.name:<13} {s.url or '-':<45} ({s.origin})" for s in services),
         "  processes:",
-        *(f"    {r.spec.name:<11} pid {r.process.pid:<8} {_short(r.spec.argv)}" for r in supervisor.processes),
+        *(f"    {r.spec.name:<13} pid {r.process.pid:<8} {_short(r.spec.argv)}" for r in supervisor.processes),
+        "  metrics (Prometheus):",
+        *(f"    {name:<13} {url}" for name, url in scraped.items()),
         "Press Ctrl+C to stop everything.",
         "",
     ]  # fmt: skip
@@ -238,9 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         supervisor = Supervisor(env)
         stack.callback(supervisor.stop_all)
-        for spec in stack_processes(python, args.port, var, demo):
+        metrics = metrics_ports()
+        for spec in stack_processes(python, args.port, var, demo, metrics):
             supervisor.start(spec)
-        print(banner(services, supervisor, args.port, demo), flush=True)
+        print(banner(services, supervisor, args.port, demo, metrics), flush=True)
         status = supervisor.wait()
         print("stopping everything ...", flush=True)
     print("stopped.")

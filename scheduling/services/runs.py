@@ -1,12 +1,11 @@
 """Upstream: scheduling.services.schedule, scheduling.services.migration
-Downstream: monitoring.metrics, scheduling.models, scheduling.placement
-Role: run_finish: closes a SchedulingRun row with its outcome, moves, pending portfolios and warnings, and counts it in the scheduler metrics."""
+Downstream: scheduling.models, scheduling.placement
+Role: run_finish: closes a SchedulingRun row with its outcome, moves, pending portfolios and warnings (the api's /metrics counts runs and moves from these rows)."""
 
 from collections.abc import Iterable, Mapping
 
 from django.utils import timezone
 
-from monitoring.metrics import SCHEDULER_MOVES, SCHEDULER_RUNS
 from scheduling.models import RunOutcome, SchedulingRun
 from scheduling.placement import PendingPortfolio
 
@@ -21,9 +20,8 @@ def run_finish(
     warnings: Iterable[str] = (),
     error: str = "",
 ) -> SchedulingRun:
-    """Store how the run ended, count it (ginkgo_scheduler_runs by trigger and outcome,
-    ginkgo_scheduler_moves by reason) and return it; ``moves`` are ``{portfolio_id,
-    from_node, to_node, reason}`` (placement.Move as a dict, or a manual move)."""
+    """Store how the run ended and return it; ``moves`` are ``{portfolio_id, from_node,
+    to_node, reason}`` (placement.Move as a dict, or a manual move)."""
     run.outcome = outcome
     run.finished_at = timezone.now()
     run.moves = [{key: None if v is None else str(v) for key, v in move.items()} for move in moves]
@@ -33,7 +31,4 @@ def run_finish(
     run.warnings = list(warnings)
     run.error = error
     run.save()
-    SCHEDULER_RUNS.labels(trigger=run.trigger, outcome=outcome).inc()
-    for move in run.moves:
-        SCHEDULER_MOVES.labels(reason=move["reason"]).inc()
     return run

@@ -1,5 +1,5 @@
 """Upstream: ginkgo_site.devstack.cluster, scheduling.apis, scheduling.management.commands.schedule_run, scheduling.services.migration, scheduling.services.node_control, scheduling.tasks
-Downstream: monitoring.metrics, scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, trading.models, trading.services.audit
+Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, trading.models, trading.services.audit
 Role: the schedule run (nodes, plans, placement, Redis plan sets, updates, failover notices, record), one acting at a time, and the heartbeat check that triggers it."""
 
 import logging
@@ -10,7 +10,6 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
-from monitoring.metrics import SCHEDULER_FAILOVERS
 from scheduling import plan_store
 from scheduling.models import Assignment, RunOutcome, RunTrigger, SchedulingRun
 from scheduling.placement import PlacementConfig, place
@@ -81,12 +80,11 @@ def schedule_run(
     """Place the running portfolios on the live nodes, holding the scheduler lock.
 
     Writes the changed ``schedule:plan:*`` sets, publishes one update per changed node, a
-    ``failover.done`` notice per dead node whose portfolios it placed elsewhere (counted in
-    ginkgo_scheduler_failovers), a notice for pending portfolios, and records the
-    assignments and the run. Without ``rebalance`` nothing healthy moves: new portfolios and
-    those of dead, draining or disabled nodes are placed. Another run holding the lock past
-    ``wait`` seconds makes this one ``skipped-locked``; any failure is recorded on the run
-    (``failed``), not raised.
+    ``failover.done`` notice per dead node whose portfolios it placed elsewhere, a notice for
+    pending portfolios, and records the assignments and the run. Without ``rebalance``
+    nothing healthy moves: new portfolios and those of dead, draining or disabled nodes are
+    placed. Another run holding the lock past ``wait`` seconds makes this one
+    ``skipped-locked``; any failure is recorded on the run (``failed``), not raised.
     """
     config = placement_config(rebalance=rebalance, threshold=threshold)
     run = SchedulingRun.objects.create(trigger=trigger, rebalance=rebalance)
@@ -115,7 +113,6 @@ def _act(run: SchedulingRun, config: PlacementConfig) -> SchedulingRun:
     failed_over = failovers(result.moves)
     # Redis first: if it fails, nothing was announced or recorded and the next run retries.
     plan_store.plans_write(changes)
-    SCHEDULER_FAILOVERS.inc(len(failed_over))
     warnings = [
         *snapshot.warnings,
         *schedule_updates_publish(plans=changes),

@@ -1,16 +1,19 @@
 """Upstream: (entry point: pytest)
 Downstream: ginkgo_site.devstack, trading.services.demo
-Role: `make run` brings the stack up with embedded defaults, trades the demo on two nodes within 60 s, and Ctrl+C leaves nothing."""
+Role: `make run` brings the stack up with embedded defaults, trades the demo on two nodes within 60 s, serves a node's metrics at the URL its banner gives, and Ctrl+C leaves nothing."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 import psutil
 import pytest
@@ -114,6 +117,43 @@ def _positions_match_fills(port: int, token: str, portfolio_id: str, deadline: f
     return False
 
 
+class _Output:
+    """The launcher's output, read on a thread as it comes (so the pipe never fills)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.append(line)
+
+    def text(self) -> str:
+        return "".join(self._lines)
+
+    def rest(self, timeout: float) -> str:
+        """Everything, once the launcher closed its output."""
+        self._reader.join(timeout)
+        return self.text()
+
+
+def _node_routes(output: _Output, node_id: str, deadline: float) -> bool:
+    """Whether the metrics URL the banner gives for ``node_id`` serves the updates it routes."""
+    found = re.search(rf"^ {{4}}{node_id} +(http://\S+/metrics)$", output.text(), re.MULTILINE)
+    assert found, f"no metrics URL for {node_id} in the banner"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(found.group(1), timeout=5) as response:
+                text = response.read().decode()
+        except OSError:
+            text = ""
+        if "ginkgo_portfolio_updates_routed_total{portfolio_id=" in text:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def _wait_ready(launcher: subprocess.Popen, port: int, deadline: float) -> dict:
     while time.monotonic() < deadline:
         assert launcher.poll() is None, "launcher exited early"
@@ -134,6 +174,8 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
         stderr=subprocess.STDOUT,
         text=True,
     )
+    assert launcher.stdout is not None
+    output = _Output(launcher.stdout)
     started = time.monotonic()
     try:
         body = _wait_ready(launcher, port, started + 120)
@@ -166,17 +208,19 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
         ):
             assert any(expected in n for n in names), expected
         assert sum("run_node" in n for n in names) == 2
+        assert _node_routes(output, "node-1", time.monotonic() + 20)
 
         launcher.send_signal(signal.SIGINT)
-        output, _ = launcher.communicate(timeout=90)
+        launcher.wait(timeout=90)
     finally:
         if launcher.poll() is None:
             launcher.kill()
-            launcher.communicate()
+            launcher.wait()
 
-    assert "Ginkgo Live is up" in output
-    assert f"http://127.0.0.1:{port}/dashboard/" in output
-    assert f"API token {token}" in output
+    text = output.rest(timeout=10)
+    assert "Ginkgo Live is up" in text
+    assert f"http://127.0.0.1:{port}/dashboard/" in text
+    assert f"API token {token}" in text
     assert launcher.returncode == 0
     _, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"

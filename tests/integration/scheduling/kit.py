@@ -1,13 +1,14 @@
 """Upstream: (entry point: pytest, imported by the scheduling tests)
 Downstream: scheduling.models, tests.integration.bus.helpers, trading.bus.messages, trading.models, trading.redis_store
-Role: the scheduling tests' kit: running portfolios, nodes announcing themselves in Redis, reads of the plan sets, the record and the scheduler metrics."""
+Role: the scheduling tests' kit: running portfolios, nodes announcing themselves in Redis, reads of the plan sets, the record and the scheduler counters as the api's /metrics reports them."""
 
 import json
 import time
 from decimal import Decimal
 
 import redis
-from prometheus_client import REGISTRY
+from django.test import Client
+from prometheus_client.parser import text_string_to_metric_families
 
 from scheduling.models import Assignment
 from tests.integration.bus.helpers import TopicRecorder, wait_until
@@ -65,8 +66,15 @@ def recorded() -> dict[str, str]:
 
 
 def counted(counter: str, **labels: str) -> float:
-    """This process's count so far of a counter (``ginkgo_scheduler_runs`` ...) with ``labels``."""
-    return REGISTRY.get_sample_value(f"{counter}_total", labels) or 0.0
+    """What the api's /metrics says now of a counter (``ginkgo_scheduler_runs`` ...) with
+    ``labels``, 0 when it has no such series."""
+    scraped = Client().get("/metrics")
+    assert scraped.status_code == 200
+    for family in text_string_to_metric_families(scraped.content.decode()):
+        for sample in family.samples:
+            if sample.name == f"{counter}_total" and sample.labels == labels:
+                return sample.value
+    return 0.0
 
 
 def updates_for(recorder: TopicRecorder, node_id: str) -> list[list[str]]:
