@@ -51,8 +51,9 @@ def portfolio_migrate(
     node that is active, alive and has room.
 
     Holding the scheduler lock: the two nodes' plan sets change in Redis, then
-    ``portfolio.migrate`` (config ``{"from", "to"}``) and one schedule update per node are
-    published (old node first), then a ``migration.done`` notice, and the move is recorded
+    ``portfolio.migrate`` (config ``{"from", "to"}``) and the target's schedule update are
+    published (the source's too if the command was not delivered), then a ``migration.done``
+    notice, and the move is recorded
     (reason ``manual``) with a run. The scheduler hears nothing back from the target (it
     starts the portfolio once the source has released it), so the notice says the move is
     assigned, not that the target runs it.
@@ -97,10 +98,16 @@ def _migrate(portfolio_id: str, requested: str | None, trigger: RunTrigger) -> M
         target: current.get(target, frozenset()) | {portfolio_id},
     }
     plan_store.plans_write(changes)
+    undelivered = _command_publish(portfolio, source, target)
+    # The source learns of the move from portfolio.migrate, and reports the portfolio as
+    # `migrating`; its schedule update, on another topic, could overtake the command and stop
+    # the portfolio as plainly `stopped`. It gets one only when the command was not
+    # delivered (its plan pull would catch the change anyway).
+    updated = changes if undelivered else {target: changes[target]}
     warnings = [
         *snapshot.warnings,
-        *_command_publish(portfolio, source, target),
-        *schedule_updates_publish(plans=changes),
+        *undelivered,
+        *schedule_updates_publish(plans=updated),
         *notice_publish(
             kind=kinds.MIGRATION_DONE,
             message=f"{portfolio_id} moved from {source} to {target} (assigned: {target} "
