@@ -1,4 +1,4 @@
-"""Upstream: trading.node.output, (Python package import)
+"""Upstream: trading.livecore.engine, trading.node.output, (Python package import)
 Downstream: monitoring.notifications.kinds, monitoring.notifications.publish
 Role: notifications: publish_notice and the kinds catalogue for every component; the service (consumer, rules, sinks) lives in the submodules.
 

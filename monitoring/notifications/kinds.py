@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications, monitoring.notifications.intake, monitoring.notifications.publish, monitoring.notifications.rules, monitoring.services, scheduling.services.migration, scheduling.services.publishing, trading.node.buffer, trading.node.host, trading.node.output, trading.node.processor
+"""Upstream: monitoring.notifications, monitoring.notifications.intake, monitoring.notifications.publish, monitoring.notifications.rules, monitoring.services, scheduling.services.migration, scheduling.services.publishing, trading.livecore.engine, trading.node.buffer, trading.node.host, trading.node.output, trading.node.processor
 Downstream: trading.bus.messages
 Role: the catalogue of notice kinds: the constants every component publishes with, each with its default level and who raises it."""
 
@@ -73,7 +73,9 @@ CATALOGUE: dict[str, KindSpec] = {
     KILL_SWITCH: KindSpec(NoticeLevel.CRITICAL, "node", "risk halted the portfolio"),
     STRATEGY_ERROR: KindSpec(NoticeLevel.ERROR, "node", "the strategy raised: portfolio in error"),
     PORTFOLIO_START_FAILED: KindSpec(NoticeLevel.ERROR, "node", "a portfolio could not be started"),
-    ORDER_REJECTED: KindSpec(NoticeLevel.WARNING, "livecore", "the venue rejected an order"),
+    ORDER_REJECTED: KindSpec(
+        NoticeLevel.WARNING, "livecore", "LiveCore or its gateway rejected an order"
+    ),
     DEAD_LETTER: KindSpec(
         NoticeLevel.ERROR, "notifications", "a message could not be decoded or handled"
     ),

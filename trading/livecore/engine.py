@@ -1,6 +1,6 @@
 """Upstream: trading.livecore.control, trading.livecore.runtime
-Downstream: monitoring.metrics, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
-Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback."""
+Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
+Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback (and rejections as rate-limited notices)."""
 
 import logging
 import threading
@@ -12,6 +12,8 @@ from typing import NamedTuple
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 
 from monitoring.metrics import LIVECORE_FILL_LATENCY
+from monitoring.notifications import kinds, publish_notice
+from monitoring.notifications.limiter import NoticeLimiter
 from trading.bus.codec import from_ns
 from trading.bus.consumer import Delivery, TransientError, UnexpectedMessage
 from trading.bus.mapping import order_from_message, price_update
@@ -87,6 +89,8 @@ class LiveEngine:
     recorded history is published again instead. A failed unit leaves the gateway and the
     tracked orders ahead of the rolled-back records, so the engine marks itself dirty and
     rebuilds both from the records before the next unit (crash-only reconciliation).
+    A new rejection (by the engine or the gateway) is also an ``order.rejected`` notice, at
+    most once a minute per portfolio, counting the rejections held back since the last one.
 
     Consumer threads call :meth:`on_order` and :meth:`on_price`; a lock serialises them.
     """
@@ -113,6 +117,7 @@ class LiveEngine:
         self._dirty = True
         self._outbox: list[_Feedback] | None = None
         self._connections = _ConnectionCare()
+        self._reject_notices = NoticeLimiter()
         self._fill_latency = LIVECORE_FILL_LATENCY.labels(engine_id)
         gateway.connect(self._on_report)
 
@@ -177,6 +182,9 @@ class LiveEngine:
                     self._counters.add(counter)
                 if ordered_at is not None:
                     self._fill_latency.observe(max(0.0, time.time() - ordered_at.timestamp()))
+                # A counted rejection is a new one (history sent again is not counted).
+                if counter and isinstance(message, OrderRejectedReport):
+                    self._notice_rejected(message)
 
     def _tell(
         self, message: Message, counter: str | None = None, ordered_at: datetime | None = None
@@ -296,6 +304,19 @@ class LiveEngine:
             reason=reason,
         )
         self._tell(rejected, "rejects")
+
+    def _notice_rejected(self, rejected: OrderRejectedReport) -> None:
+        admitted = self._reject_notices.admit(rejected.portfolio_id)
+        if admitted is None:
+            return
+        text = f"order {rejected.client_order_id} rejected: {rejected.reason}"
+        publish_notice(
+            kind=kinds.ORDER_REJECTED,
+            message=text + admitted.suffix(),
+            source=self.source,
+            portfolio_id=rejected.portfolio_id,
+            producer=self._producer,
+        )
 
     def _portfolio_known(self, portfolio_id: str) -> bool:
         if portfolio_id in self._portfolios:

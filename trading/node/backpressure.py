@@ -36,28 +36,3 @@ def thresholds(maxsize: int) -> tuple[int, int]:
         raise ValueError(f"a portfolio queue holds at least 2 updates, got {maxsize}")
     warning = max(1, int(maxsize * WARNING_RATIO))
     return warning, max(warning + 1, int(maxsize * CRITICAL_RATIO))
-
-
-class NoticeLimiter:
-    """At most one notice per (portfolio, level) every ``interval`` seconds.
-
-    Times are passed in (monotonic seconds), so the limiter is pure and testable.
-    """
-
-    def __init__(self, interval: float = NOTICE_INTERVAL_SECONDS) -> None:
-        self._interval = interval
-        self._last: dict[tuple[str, Level], float] = {}
-
-    def allow(self, portfolio_id: str, level: Level, now: float) -> bool:
-        """True (and the slot taken) when a notice for ``portfolio_id`` at ``level`` may go."""
-        key = (portfolio_id, level)
-        last = self._last.get(key)
-        if last is not None and now - last < self._interval:
-            return False
-        self._last[key] = now
-        return True
-
-    def forget(self, portfolio_id: str) -> None:
-        """Drop what is known of a portfolio that stopped."""
-        for level in Level:
-            self._last.pop((portfolio_id, level), None)

@@ -27,7 +27,8 @@ class Receiver(Protocol):
 
 
 class Alert(Protocol):
-    """Where the buffer's alerts go: the text of a notice of ``kind``."""
+    """Where the buffer's alerts go: the text of a notice of ``kind`` (at that kind's
+    catalogue level: warning when high, critical when full)."""
 
     def __call__(self, text: str, *, kind: str) -> None:
         """Raise the alert."""

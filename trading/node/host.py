@@ -1,5 +1,5 @@
 """Upstream: trading.node.runtime
-Downstream: monitoring.metrics, monitoring.notifications.kinds, trading.bus.messages, trading.node.buffer, trading.node.checkpoints, trading.node.config, trading.node.control, trading.node.handover, trading.node.inbox, trading.node.loader, trading.node.plan, trading.node.presence, trading.node.processor, trading.node.router, trading.node.status, trading.node.telemetry, trading.services.portfolio_state
+Downstream: monitoring.metrics, monitoring.notifications.kinds, trading.node.buffer, trading.node.checkpoints, trading.node.config, trading.node.control, trading.node.handover, trading.node.inbox, trading.node.loader, trading.node.plan, trading.node.presence, trading.node.processor, trading.node.router, trading.node.status, trading.node.telemetry, trading.services.portfolio_state
 Role: PortfolioHost: the portfolios a node runs: started from the database, stopped after draining, reloaded, reconciled with the plan; commands for portfolios it does not host are ignored."""
 
 import logging
@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from monitoring.metrics import forget_portfolio
 from monitoring.notifications import kinds
-from trading.bus.messages import NoticeLevel
 from trading.node.buffer import ReloadBuffer
 from trading.node.checkpoints import (
     Captured,
@@ -174,9 +173,7 @@ class PortfolioHost:
         except Exception as exc:  # a config the core refuses: the old version carries on
             old.error = f"reload failed, v{old.version} keeps running: {type(exc).__name__}: {exc}"
             logger.error("portfolio %s: %s", portfolio_id, old.error)
-            self._output.notice(
-                NoticeLevel.ERROR, portfolio_id, old.error, kind=kinds.RELOAD_FAILED
-            )
+            self._output.notice(portfolio_id, old.error, kind=kinds.RELOAD_FAILED)
             return
         if version is not None and version != config.version:
             logger.warning(
@@ -187,7 +184,7 @@ class PortfolioHost:
                 config.version,
             )
         buffer = ReloadBuffer(
-            partial(self._output.notice, NoticeLevel.WARNING, portfolio_id),
+            partial(self._output.notice, portfolio_id),
             series=PortfolioSeries(portfolio_id),
         )
         old.buffer = buffer
@@ -318,9 +315,7 @@ class PortfolioHost:
         self._presence.finalize(portfolio_id, failed_start_fields(self.node_id, error))
         if self._start_errors.get(portfolio_id) != error:
             self._start_errors[portfolio_id] = error
-            self._output.notice(
-                NoticeLevel.ERROR, portfolio_id, error, kind=kinds.PORTFOLIO_START_FAILED
-            )
+            self._output.notice(portfolio_id, error, kind=kinds.PORTFOLIO_START_FAILED)
 
 
 def _drain(processor: PortfolioProcessor, deadline: float) -> None:

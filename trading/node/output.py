@@ -1,16 +1,14 @@
 """Upstream: bench.node_latency, trading.node.runtime
-Downstream: monitoring.notifications, monitoring.notifications.kinds, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.orders.order, trading.node.backpressure, trading.node.inbox
-Role: the node's way out to the bus: orders to the submission topic, notices (strategy errors, queue pressure) to the notifications topic."""
-
-import time
+Downstream: monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.mapping, trading.bus.producer, trading.bus.topics, trading.core.orders.order, trading.node.backpressure, trading.node.inbox
+Role: the node's way out to the bus: orders to the submission topic, notices (each at its kind's catalogue level; queue pressure ones rate-limited) to the notifications topic."""
 
 from monitoring.notifications import kinds, publish_notice
+from monitoring.notifications.limiter import NoticeLimiter
 from trading.bus.mapping import order_message
-from trading.bus.messages import NoticeLevel
 from trading.bus.producer import BusProducer
 from trading.bus.topics import ORDERS_SUBMISSION
 from trading.core.orders.order import Order
-from trading.node.backpressure import Level, NoticeLimiter, Policy
+from trading.node.backpressure import NOTICE_INTERVAL_SECONDS, Level, Policy
 from trading.node.inbox import PortfolioInbox
 
 
@@ -25,13 +23,13 @@ class BusOutput:
         """Send an order to the LiveEngine (keyed by portfolio id)."""
         self._producer.publish(ORDERS_SUBMISSION, order_message(order))
 
-    def notice(self, level: NoticeLevel, portfolio_id: str, text: str, *, kind: str) -> None:
-        """Publish a notice of ``kind`` (monitoring.notifications.kinds) about ``portfolio_id``."""
+    def notice(self, portfolio_id: str, text: str, *, kind: str) -> None:
+        """Publish a notice of ``kind`` (monitoring.notifications.kinds, whose level it takes)
+        about ``portfolio_id``."""
         publish_notice(
             kind=kind,
             message=text,
             source=self._producer.source,
-            level=level,
             portfolio_id=portfolio_id,
             node_id=self.node_id,
             producer=self._producer,
@@ -44,16 +42,15 @@ class PressureNotices:
 
     def __init__(self, output: BusOutput, limiter: NoticeLimiter | None = None) -> None:
         self._output = output
-        self._limiter = limiter or NoticeLimiter()
+        self._limiter = limiter or NoticeLimiter(NOTICE_INTERVAL_SECONDS)
 
     def __call__(self, portfolio_id: str, level: Level, inbox: PortfolioInbox) -> None:
-        if not self._limiter.allow(portfolio_id, level, time.monotonic()):
+        if self._limiter.admit((portfolio_id, level)) is None:
             return
         usage = f"queue at {len(inbox)}/{inbox.maxsize}"
         if level is Level.CRITICAL:
             action = "conflating" if inbox.policy is Policy.CONFLATE else "dropping new updates"
             text = f"{usage} (>= 90%): {action}, {inbox.dropped} dropped so far"
-            self._output.notice(NoticeLevel.CRITICAL, portfolio_id, text, kind=kinds.QUEUE_CRITICAL)
+            self._output.notice(portfolio_id, text, kind=kinds.QUEUE_CRITICAL)
         else:
-            text = f"{usage} (>= 70%)"
-            self._output.notice(NoticeLevel.WARNING, portfolio_id, text, kind=kinds.QUEUE_WARNING)
+            self._output.notice(portfolio_id, f"{usage} (>= 70%)", kind=kinds.QUEUE_WARNING)

@@ -1,6 +1,6 @@
 """Upstream: bench.node_latency, trading.node.host, trading.node.runtime, trading.node.status
-Downstream: monitoring.notifications.kinds, trading.bus.mapping, trading.bus.messages, trading.core.events, trading.core.market, trading.core.orders.events, trading.core.orders.order, trading.node.checkpoints, trading.node.inbox, trading.node.loader, trading.node.telemetry, trading.storage.hot_positions
-Role: PortfolioProcessor: the one thread that owns a portfolio's pipeline, draining its inbox: prices, acks, fills; orders out, errors reported."""
+Downstream: monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.mapping, trading.bus.messages, trading.core.enums, trading.core.events, trading.core.market, trading.core.orders.events, trading.core.orders.order, trading.node.checkpoints, trading.node.inbox, trading.node.loader, trading.node.telemetry, trading.storage.hot_positions
+Role: PortfolioProcessor: the one thread that owns a portfolio's pipeline, draining its inbox: prices, acks, fills; orders out, errors and risk blocks (rate-limited) reported as notices."""
 
 import logging
 import threading
@@ -11,8 +11,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from monitoring.notifications import kinds
+from monitoring.notifications.limiter import NoticeLimiter
 from trading.bus.mapping import price_update
-from trading.bus.messages import NoticeLevel, PriceBar, PriceTick
+from trading.bus.messages import PriceBar, PriceTick
+from trading.core.enums import RiskState
 from trading.core.events import (
     DomainEvent,
     OrderBlocked,
@@ -50,8 +52,9 @@ class ProcessorOutput(Protocol):
     def submit(self, order: Order) -> None:
         """Send an order to the venue."""
 
-    def notice(self, level: NoticeLevel, portfolio_id: str, text: str, *, kind: str) -> None:
-        """Tell a person about the portfolio (``kind``: monitoring.notifications.kinds)."""
+    def notice(self, portfolio_id: str, text: str, *, kind: str) -> None:
+        """Tell a person about the portfolio (``kind``: monitoring.notifications.kinds, whose
+        catalogue level the notice has)."""
 
 
 class PortfolioProcessor:
@@ -60,9 +63,11 @@ class PortfolioProcessor:
     The loop takes the inbox's next item (feedback first), feeds it to the pipeline and acts
     on the events: an ``OrderSubmitted`` goes out through ``output.submit``; a strategy
     that raised turns the status to ``error`` with a notice (the core stops calling it,
-    while its risk rules and fills go on). Anything else a pipeline call raises is caught
-    here too: the portfolio goes to ``error`` and takes no more prices, but still books
-    fills, and the thread lives on. The loop ends once the inbox is closed and drained.
+    while its risk rules and fills go on); an order a risk rule blocked raises a notice at
+    most once a minute per rule, which counts the blocks held back since the previous one
+    (none while the portfolio is halted: the kill switch notice said so). Anything else a
+    pipeline call raises is caught here too: the portfolio goes to ``error`` and takes no
+    more prices, but still books fills, and the thread lives on. The loop ends once the inbox is closed and drained.
     Counters and :attr:`positions` (a new immutable snapshot after every fill) are written by
     the portfolio thread only and read by the node's reporter.
     """
@@ -104,6 +109,7 @@ class PortfolioProcessor:
         self._output = output
         self._series = PortfolioSeries(self.portfolio_id)
         self._faulted = False
+        self._block_notices = NoticeLimiter()
         self.positions = PositionsSnapshot.of(
             self._ledger, fills=loaded.fills, as_of=loaded.last_fill_at
         )
@@ -199,15 +205,28 @@ class PortfolioProcessor:
                 event.blocked_by,
                 event.reason,
             )
+            self._notice_block(event)
         elif isinstance(event, StrategyErrored):
             self._fail(Fault.STRATEGY, f"strategy {event.strategy} raised {event.error}")
         elif isinstance(event, RiskHalted):
             self._output.notice(
-                NoticeLevel.CRITICAL,
-                self.portfolio_id,
-                f"risk halted: {event.reason}",
-                kind=kinds.KILL_SWITCH,
+                self.portfolio_id, f"risk halted: {event.reason}", kind=kinds.KILL_SWITCH
             )
+
+    def _notice_block(self, event: OrderBlocked) -> None:
+        # A halted portfolio blocks every order that adds exposure: its kill switch notice
+        # said so already.
+        if self._pipeline.risk_state is RiskState.HALTED:
+            return
+        admitted = self._block_notices.admit(event.blocked_by)
+        if admitted is None:
+            return
+        order = event.order
+        text = (
+            f"{order.side} {order.quantity} {order.symbol} blocked by {event.blocked_by}: "
+            f"{event.reason}{admitted.suffix()}"
+        )
+        self._output.notice(self.portfolio_id, text, kind=kinds.RISK_BLOCK)
 
     def _fail(self, fault: Fault, error: str) -> None:
         if self.status is Status.ERROR:
@@ -216,8 +235,5 @@ class PortfolioProcessor:
         self.error = error
         count_fault(self.portfolio_id, fault)
         self._output.notice(
-            NoticeLevel.ERROR,
-            self.portfolio_id,
-            f"portfolio in error: {error}",
-            kind=kinds.STRATEGY_ERROR,
+            self.portfolio_id, f"portfolio in error: {error}", kind=kinds.STRATEGY_ERROR
         )

@@ -1,17 +1,20 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, trading.bus.codec, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.testing.builders, trading.models, trading.redis_store
-Role: LiveEngine on real Kafka, PostgreSQL and Redis: fills by the matching rules, de-duplication, rejects, cancels, control, restarts."""
+Downstream: ginkgo_site.devstack.waiting, monitoring.notifications.kinds, tests.integration.node.conftest, trading.bus.codec, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.enums, trading.core.testing.builders, trading.livecore.paper, trading.models, trading.redis_store
+Role: LiveEngine on real Kafka, PostgreSQL and Redis: fills by the matching rules, de-duplication, rejects (and their rate-limited notices), cancels, control, restarts."""
 
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 from ginkgo_site.devstack.waiting import wait_until
+from monitoring.notifications import kinds
+from tests.integration.node.conftest import notices_about
 from trading.bus.codec import to_ns
 from trading.bus.mapping import order_message, price_message
 from trading.bus.messages import (
     CommandType,
     ControlCommand,
+    NoticeLevel,
     OrderAcceptedReport,
     OrderCancelledReport,
     OrderCancelRequest,
@@ -19,9 +22,16 @@ from trading.bus.messages import (
     OrderRejectedReport,
     OrderSubmit,
 )
-from trading.bus.topics import CONTROL_COMMANDS, MARKET_DATA, ORDERS_FEEDBACK, ORDERS_SUBMISSION
+from trading.bus.topics import (
+    CONTROL_COMMANDS,
+    MARKET_DATA,
+    NOTIFICATIONS,
+    ORDERS_FEEDBACK,
+    ORDERS_SUBMISSION,
+)
 from trading.core.enums import OrderStatus, OrderType, Side
 from trading.core.testing.builders import T0, bar, order
+from trading.livecore.paper import LATE_ORDER
 from trading.models import Fill, Order
 from trading.redis_store import engine_status_key
 
@@ -134,6 +144,51 @@ def test_bad_orders_are_rejected_with_a_reason_and_the_engine_goes_on(
     assert "quantity must be positive" in rejects["P1-0-2"]
     assert rejects["NOPE-0-1"] == "unknown portfolio NOPE"
     assert accepted.client_order_id == "X-0-1"
+
+
+def test_rejections_raise_one_order_rejected_notice_per_portfolio_not_one_per_order(
+    portfolio, start_livecore, publisher, record
+):
+    core = start_livecore(window=1)
+    feedback = record(ORDERS_FEEDBACK)
+    notices = record(NOTIFICATIONS)
+    publish_bar(publisher, "101", open="100", day=1)
+    publish_bar(publisher, "102", open="101", day=2)
+    wait_until(lambda: core.counters["prices"] == 2, what="both bars seen")
+
+    # The venue keeps one bar: orders of T0 come too late (rejected by the paper gateway).
+    for n in (1, 2, 3):
+        publish_order(publisher, client_order_id=f"P1-0-{n}", created_at=T0)
+    publisher.publish(
+        ORDERS_SUBMISSION,
+        OrderSubmit(
+            ts=to_ns(T0),
+            portfolio_id="NOPE",
+            client_order_id="NOPE-0-1",
+            symbol="AAA",
+            side=Side.BUY,
+            quantity=Decimal(1),
+        ),
+    )
+    publisher.flush()
+    feedback.wait_for(OrderRejectedReport, 4)
+    core.stop()
+    assert core.stopped.wait(30)
+
+    (late,) = notices_about(notices, publisher, "P1")
+    (unknown,) = notices_about(notices, publisher, "NOPE")
+    assert (late.kind, late.level, late.source, late.node_id) == (
+        kinds.ORDER_REJECTED,
+        NoticeLevel.WARNING,
+        "livecore:paper",
+        None,
+    )
+    assert late.message == f"order P1-0-1 rejected: {LATE_ORDER}"
+    assert (unknown.kind, unknown.message) == (
+        kinds.ORDER_REJECTED,
+        "order NOPE-0-1 rejected: unknown portfolio NOPE",
+    )
+    assert core.counters["rejects"] == 4
 
 
 def test_engine_stop_rejects_new_orders_until_engine_start(

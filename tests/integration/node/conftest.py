@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, tests.integration.bus.fixtures, tests.unit.node.kit, trading.bus.config, trading.models, trading.node.config, trading.node.runtime, trading.redis_store
-Role: fixtures of the node tests: the bus fixtures, stored portfolios, nodes running on threads, reads of their Redis state."""
+Downstream: ginkgo_site.devstack.waiting, monitoring.notifications.kinds, monitoring.notifications.publish, tests.integration.bus.fixtures, tests.integration.bus.helpers, tests.unit.node.kit, trading.bus.config, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.models, trading.node.config, trading.node.runtime, trading.redis_store
+Role: fixtures of the node tests: the bus fixtures, stored portfolios, nodes running on threads, reads of their Redis state, every notice published about a portfolio (the LiveCore tests use it too)."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -10,9 +10,15 @@ from typing import Any
 import pytest
 
 from ginkgo_site.devstack.waiting import wait_until
+from monitoring.notifications import kinds
+from monitoring.notifications.publish import notice_build
 from tests.integration.bus.fixtures import bus, publisher, record
+from tests.integration.bus.helpers import TopicRecorder
 from tests.unit.node.kit import misbehaving_registry
 from trading.bus.config import BusConfig
+from trading.bus.messages import Notification
+from trading.bus.producer import BusProducer
+from trading.bus.topics import NOTIFICATIONS
 from trading.models import Portfolio
 from trading.node.config import NodeConfig
 from trading.node.runtime import ExecutionNode
@@ -57,6 +63,26 @@ def wait_status(portfolio_id: str, **expected: str) -> dict[str, str]:
         ),
         what=f"{portfolio_id} status {expected}",
     )
+
+
+def notices_about(
+    notices: TopicRecorder, publisher: BusProducer, portfolio_id: str
+) -> list[Notification]:
+    """Every notice about ``portfolio_id`` the recorder will ever see, once its publishers
+    have stopped (their producers flushed): a marker keyed like those notices follows them
+    on their partition, so once the marker is in, nothing more is coming."""
+    marker = f"marker {portfolio_id}"
+    publisher.publish(
+        NOTIFICATIONS,
+        notice_build(kind=kinds.OTHER, message=marker, source="test", portfolio_id=portfolio_id),
+    )
+    publisher.flush()
+
+    def about() -> list[Notification]:
+        return [n for n in notices.of(Notification) if n.portfolio_id == portfolio_id]
+
+    wait_until(lambda: any(n.message == marker for n in about()), what=marker)
+    return [n for n in about() if n.message != marker]
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest; shared by the node unit and integration tests)
-Downstream: trading.core.catalog, trading.core.config, trading.core.market, trading.core.orders.order, trading.core.params, trading.core.registry, trading.core.strategies.base, trading.bus.messages
+Downstream: trading.core.catalog, trading.core.config, trading.core.market, trading.core.orders.order, trading.core.params, trading.core.registry, trading.core.strategies.base
 Role: a test registry with misbehaving strategies (one that raises, one that is slow), configs, and a recording processor output."""
 
 import time
@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
-from trading.bus.messages import NoticeLevel
 from trading.core.catalog import builtin_registry
 from trading.core.config import PortfolioConfig
 from trading.core.market import Bar
@@ -77,7 +76,7 @@ class RecordingOutput:
     """A processor output that keeps what it was given."""
 
     orders: list[Order] = field(default_factory=list)
-    notices: list[tuple[NoticeLevel, str, str, str]] = field(default_factory=list)
+    notices: list[tuple[str, str, str]] = field(default_factory=list)
     fail_next: bool = False
 
     def submit(self, order: Order) -> None:
@@ -86,5 +85,5 @@ class RecordingOutput:
             raise BufferError("producer queue full")
         self.orders.append(order)
 
-    def notice(self, level: NoticeLevel, portfolio_id: str, text: str, *, kind: str) -> None:
-        self.notices.append((level, portfolio_id, text, kind))
+    def notice(self, portfolio_id: str, text: str, *, kind: str) -> None:
+        self.notices.append((portfolio_id, text, kind))

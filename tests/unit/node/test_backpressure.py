@@ -1,12 +1,12 @@
 """Upstream: (entry point: pytest)
 Downstream: trading.bus.mapping, trading.core.testing.builders, trading.node.backpressure, trading.node.inbox
-Role: a portfolio queue under pressure: levels at 70% and 90%, the drop and conflate policies, feedback never refused, notice rate limits."""
+Role: a portfolio queue under pressure: levels at 70% and 90%, the drop and conflate policies, feedback never refused."""
 
 import pytest
 
 from trading.bus.mapping import price_message
 from trading.core.testing.builders import bar, fill
-from trading.node.backpressure import Level, NoticeLimiter, Policy, thresholds
+from trading.node.backpressure import Level, Policy, thresholds
 from trading.node.inbox import PortfolioInbox
 
 
@@ -104,17 +104,3 @@ def test_discard_drops_what_is_queued_and_counts_it() -> None:
 def test_a_queue_smaller_than_two_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         thresholds(1)
-
-
-def test_notices_are_limited_to_one_per_portfolio_and_level_per_interval() -> None:
-    limiter = NoticeLimiter(interval=30)
-
-    decisions = [
-        limiter.allow("P1", Level.WARNING, 0),
-        limiter.allow("P1", Level.WARNING, 29),
-        limiter.allow("P1", Level.CRITICAL, 29),
-        limiter.allow("P2", Level.WARNING, 29),
-        limiter.allow("P1", Level.WARNING, 30),
-    ]
-
-    assert decisions == [True, False, True, True, True]

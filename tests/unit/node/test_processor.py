@@ -1,16 +1,18 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.notifications.kinds, tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.config, trading.core.enums, trading.core.testing.builders, trading.node.inbox, trading.node.loader, trading.node.processor
+Downstream: monitoring.notifications.kinds, tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.config, trading.core.enums, trading.core.registry, trading.core.testing.builders, trading.node.inbox, trading.node.loader, trading.node.processor
 Role: a portfolio thread: orders out, fills booked once, a raising strategy or a failing pipeline call puts it in error and the thread lives on."""
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from monitoring.notifications import kinds
 from tests.unit.node.kit import RecordingOutput, config, misbehaving_registry
 from trading.bus.mapping import price_message
-from trading.bus.messages import NoticeLevel, PriceBar
+from trading.bus.messages import PriceBar
 from trading.core.config import PortfolioConfig
 from trading.core.enums import Side
+from trading.core.registry import ComponentSpec
 from trading.core.testing.builders import T0, bar, fill
 from trading.node.inbox import PortfolioInbox
 from trading.node.loader import PortfolioRun, build_loaded
@@ -35,8 +37,12 @@ def run(proc: PortfolioProcessor, *items: object) -> None:
     assert not proc.thread.is_alive()
 
 
-def minute(n: int) -> PriceBar:
-    return price_message(bar(100, time=T0 + timedelta(minutes=n)))
+def minute(n: int, close: int = 100, symbol: str = "AAA") -> PriceBar:
+    return price_message(bar(close, symbol=symbol, time=T0 + timedelta(minutes=n)))
+
+
+def with_risks(portfolio: PortfolioConfig, *risks: tuple[str, dict[str, str]]) -> PortfolioConfig:
+    return replace(portfolio, risks=tuple(ComponentSpec(name, params) for name, params in risks))
 
 
 def test_price_updates_turn_into_orders_sent_through_the_output() -> None:
@@ -73,9 +79,7 @@ def test_a_raising_strategy_puts_the_portfolio_in_error_and_fills_are_still_book
 
     assert proc.status is Status.ERROR
     assert "RuntimeError: strategy bug" in proc.error
-    assert [(level, pid, kind) for level, pid, _, kind in output.notices] == [
-        (NoticeLevel.ERROR, "P1", kinds.STRATEGY_ERROR)
-    ]
+    assert [(pid, kind) for pid, _, kind in output.notices] == [("P1", kinds.STRATEGY_ERROR)]
     assert proc.processed == 3
     assert proc.positions.fills == 1
 
@@ -90,3 +94,35 @@ def test_a_failing_pipeline_call_is_contained_and_the_thread_keeps_booking_fills
     assert "BufferError" in proc.error
     assert proc.skipped == 1
     assert proc.positions.fills == 1
+
+
+def test_orders_a_risk_rule_blocks_raise_one_notice_naming_the_rule_not_one_per_bar() -> None:
+    output = RecordingOutput()
+    capped = with_risks(config(), ("position_ratio", {"max_ratio": "0.0001"}))
+    proc = processor(capped, output)
+
+    run(proc, minute(1), minute(2), minute(3))
+
+    assert (proc.orders, proc.blocked, proc.status) == (0, 3, Status.STOPPED)
+    assert output.notices == [
+        (
+            "P1",
+            "buy 10 AAA blocked by PositionRatioRisk: "
+            "AAA would exceed 0% of equity and no whole quantity fits",
+            kinds.RISK_BLOCK,
+        )
+    ]
+
+
+def test_a_halted_portfolio_blocks_orders_under_its_kill_switch_notice_alone() -> None:
+    output = RecordingOutput()
+    guarded = with_risks(config(size=500), ("daily_loss", {"max_daily_loss": "0.05"}))
+    proc = processor(guarded, output)
+    bought = fill(Side.BUY, 500, 100, client_order_id="P1-3-1", fill_id="P1-3-1:1")
+
+    # The fill (feedback goes first) holds 500 AAA; AAA falls by half: halted; BBB's entry
+    # after that adds exposure and is blocked.
+    run(proc, minute(1), bought, minute(2, close=50), minute(3, symbol="BBB"))
+
+    assert proc.blocked == 1
+    assert [kind for _, _, kind in output.notices] == [kinds.KILL_SWITCH]
