@@ -1,12 +1,15 @@
 """Upstream: (entry point: pytest; shared by the node unit and integration tests)
-Downstream: trading.core.catalog, trading.core.config, trading.core.market, trading.core.orders.order, trading.core.params, trading.core.registry, trading.core.strategies.base
+Downstream: trading.bus.mapping, trading.bus.messages, trading.core.catalog, trading.core.config, trading.core.market, trading.core.orders.order, trading.core.params, trading.core.registry, trading.core.strategies.base, trading.core.testing.builders, trading.node.inbox, trading.node.loader, trading.node.processor
 Role: a test registry with misbehaving strategies (one that raises, one that is slow), configs, and a recording processor output."""
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
+from trading.bus.mapping import price_message
+from trading.bus.messages import PriceBar
 from trading.core.catalog import builtin_registry
 from trading.core.config import PortfolioConfig
 from trading.core.market import Bar
@@ -14,6 +17,10 @@ from trading.core.orders.order import Order
 from trading.core.params import Param
 from trading.core.registry import ComponentKind, ComponentRegistry, ComponentSpec
 from trading.core.strategies.base import Strategy
+from trading.core.testing.builders import T0, bar
+from trading.node.inbox import PortfolioInbox
+from trading.node.loader import PortfolioRun, build_loaded
+from trading.node.processor import PortfolioProcessor
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +94,27 @@ class RecordingOutput:
 
     def notice(self, portfolio_id: str, text: str, *, kind: str) -> None:
         self.notices.append((portfolio_id, text, kind))
+
+
+def processor(portfolio: PortfolioConfig, output: RecordingOutput) -> PortfolioProcessor:
+    """A processor of ``portfolio`` in run epoch 3 (order ids ``{id}-3-N``), not started."""
+    loaded = build_loaded(PortfolioRun(portfolio, 3, (), ()), misbehaving_registry())
+    return PortfolioProcessor(loaded, PortfolioInbox(100), output)
+
+
+def run(proc: PortfolioProcessor, *items: object) -> None:
+    """Queue ``items`` (bar messages as market data, the rest as feedback), then drain and stop."""
+    for item in items:
+        if isinstance(item, PriceBar):
+            proc.inbox.offer(item)
+        else:
+            proc.inbox.put_urgent(item)  # type: ignore[arg-type]
+    proc.inbox.close()
+    proc.start()
+    proc.thread.join(10)
+    assert not proc.thread.is_alive()
+
+
+def minute(n: int, close: int = 100, symbol: str = "AAA") -> PriceBar:
+    """A bar message of ``symbol`` at minute ``n`` after T0."""
+    return price_message(bar(close, symbol=symbol, time=T0 + timedelta(minutes=n)))

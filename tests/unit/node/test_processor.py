@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.notifications.kinds, tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.config, trading.core.enums, trading.core.registry, trading.core.testing.builders, trading.node.inbox, trading.node.loader, trading.node.processor
+Downstream: monitoring.notifications.kinds, tests.unit.node.kit, trading.core.config, trading.core.enums, trading.core.registry, trading.core.testing.builders, trading.node.processor
 Role: a portfolio thread: orders out, fills booked once, a raising strategy or a failing pipeline call puts it in error and the thread lives on."""
 
 from dataclasses import replace
@@ -7,38 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from monitoring.notifications import kinds
-from tests.unit.node.kit import RecordingOutput, config, misbehaving_registry
-from trading.bus.mapping import price_message
-from trading.bus.messages import PriceBar
+from tests.unit.node.kit import RecordingOutput, config, minute, processor, run
 from trading.core.config import PortfolioConfig
 from trading.core.enums import Side
 from trading.core.registry import ComponentSpec
-from trading.core.testing.builders import T0, bar, fill
-from trading.node.inbox import PortfolioInbox
-from trading.node.loader import PortfolioRun, build_loaded
-from trading.node.processor import PortfolioProcessor, Status
-
-
-def processor(portfolio: PortfolioConfig, output: RecordingOutput) -> PortfolioProcessor:
-    loaded = build_loaded(PortfolioRun(portfolio, 3, (), ()), misbehaving_registry())
-    return PortfolioProcessor(loaded, PortfolioInbox(100), output)
-
-
-def run(proc: PortfolioProcessor, *items: object) -> None:
-    """Queue ``items`` (bar messages as market data, the rest as feedback), then drain and stop."""
-    for item in items:
-        if isinstance(item, PriceBar):
-            proc.inbox.offer(item)
-        else:
-            proc.inbox.put_urgent(item)
-    proc.inbox.close()
-    proc.start()
-    proc.thread.join(10)
-    assert not proc.thread.is_alive()
-
-
-def minute(n: int, close: int = 100, symbol: str = "AAA") -> PriceBar:
-    return price_message(bar(close, symbol=symbol, time=T0 + timedelta(minutes=n)))
+from trading.core.testing.builders import T0, fill
+from trading.node.processor import Status
 
 
 def with_risks(portfolio: PortfolioConfig, *risks: tuple[str, dict[str, str]]) -> PortfolioConfig:

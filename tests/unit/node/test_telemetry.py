@@ -1,25 +1,21 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.metrics, tests.samples, tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.config, trading.core.registry, trading.core.testing.builders, trading.node.backpressure, trading.node.buffer, trading.node.inbox, trading.node.interest, trading.node.loader, trading.node.processor, trading.node.router, trading.node.stale, trading.node.telemetry
+Downstream: monitoring.metrics, tests.samples, tests.unit.node.kit, trading.bus.mapping, trading.bus.messages, trading.core.registry, trading.core.testing.builders, trading.node.backpressure, trading.node.buffer, trading.node.inbox, trading.node.interest, trading.node.router, trading.node.stale, trading.node.telemetry
 Role: a node's Prometheus series per portfolio where their events happen: routed updates, drops by reason, queue depth, processing, signals, orders, fills, risk blocks, errors, and their removal."""
 
 import dataclasses
 import time
-from datetime import timedelta
 
 from monitoring.metrics import forget_portfolio
 from tests.samples import Baseline, sample
-from tests.unit.node.kit import RecordingOutput, config, misbehaving_registry
+from tests.unit.node.kit import RecordingOutput, config, minute, processor, run
 from trading.bus.mapping import price_message
 from trading.bus.messages import PriceBar
-from trading.core.config import PortfolioConfig
 from trading.core.registry import ComponentSpec
 from trading.core.testing.builders import T0, bar, fill, tick
 from trading.node.backpressure import Policy
 from trading.node.buffer import ReloadBuffer
 from trading.node.inbox import PortfolioInbox
 from trading.node.interest import InterestMap
-from trading.node.loader import PortfolioRun, build_loaded
-from trading.node.processor import PortfolioProcessor
 from trading.node.router import Router
 from trading.node.stale import StaleGuard
 from trading.node.telemetry import Drop, Fault, PortfolioSeries, count_fault, count_risk_block
@@ -118,32 +114,11 @@ def test_a_full_reload_buffer_counts_its_drops():
     assert before.delta(DROPPED, portfolio_id="T-B1", reason="reload_buffer") == 3
 
 
-def processor(portfolio: PortfolioConfig, output: RecordingOutput) -> PortfolioProcessor:
-    loaded = build_loaded(PortfolioRun(portfolio, 1, (), ()), misbehaving_registry())
-    return PortfolioProcessor(loaded, PortfolioInbox(100), output)
-
-
-def run(proc: PortfolioProcessor, *items: object) -> None:
-    for item in items:
-        if isinstance(item, PriceBar):
-            proc.inbox.offer(item)
-        else:
-            proc.inbox.put_urgent(item)
-    proc.inbox.close()
-    proc.start()
-    proc.thread.join(10)
-    assert not proc.thread.is_alive()
-
-
-def minute(n: int, symbol: str = "AAA") -> PriceBar:
-    return price_message(bar(100, symbol=symbol, time=T0 + timedelta(minutes=n)))
-
-
 def test_the_processor_times_each_update_and_counts_signals_orders_and_fills():
     before = Baseline()
     proc = processor(config("T-P1"), RecordingOutput())
 
-    booked = fill(fill_id="T-P1-1-1:1", client_order_id="T-P1-1-1")
+    booked = fill(fill_id="T-P1-3-1:1", client_order_id="T-P1-3-1")
     run(proc, minute(1), minute(2), minute(3), booked, booked)
 
     # Every bar signals; one order goes out and stays working, so the later signals drop.
