@@ -203,6 +203,9 @@ def place(
     if config.rebalance:
         _rebalance(board, config.threshold, reasons, changing=set(reasons))
 
+    # A dropped copy on the node where the portfolio ends up is kept, not dropped: the move
+    # there already says where it runs.
+    dropped = [move for move in dropped if board.location.get(move.portfolio_id) != move.from_node]
     return PlacementResult(
         plan=MappingProxyType(board.plan()),
         moves=tuple(sorted([*dropped, *_diff(origin, board.location, reasons)], key=_move_key)),

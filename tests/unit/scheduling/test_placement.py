@@ -138,6 +138,18 @@ def test_a_portfolio_on_two_healthy_nodes_keeps_the_smallest_node_id() -> None:
     assert result.moves == (Move("p1", "b", None, MoveReason.DUPLICATE),)
 
 
+def test_a_copy_kept_where_the_portfolio_lands_is_not_also_dropped() -> None:
+    # p1 on a and b; a keeps p0 (full), so p1 moves to b, where its copy already runs: one
+    # move a -> b, not that plus dropping b's copy (which, applied, would leave it nowhere).
+    nodes = [active("a", capacity=1), active("b", capacity=1)]
+    plan = {"a": {"p0", "p1"}, "b": {"p1"}}
+
+    result = place(nodes, ["p0", "p1"], plan)
+
+    assert holding(result) == {"a": {"p0"}, "b": {"p1"}}
+    assert result.moves == (Move("p1", "a", "b", MoveReason.CAPACITY),)
+
+
 # --- unhealthy nodes ----------------------------------------------------------------------------
 
 
