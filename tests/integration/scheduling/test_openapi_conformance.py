@@ -1,22 +1,13 @@
 """Upstream: (entry point: pytest)
-Downstream: scheduling.models, scheduling.services.schedule, ginkgo_site.wsgi, tests.integration.api.factories, tests.integration.api.test_openapi_conformance, tests.integration.scheduling.kit
+Downstream: scheduling.models, scheduling.services.schedule, tests.integration.conformance, tests.integration.scheduling.kit
 Role: schemathesis against the scheduling operations of our OpenAPI schema, as an admin with nodes and placed portfolios: no 5xx, every answer as documented."""
 
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from ginkgo_site.wsgi import application
 from scheduling.models import RunTrigger
 from scheduling.services.schedule import schedule_run
-from tests.integration.api.factories import make_user
-from tests.integration.api.test_openapi_conformance import wsgi_in_test_transaction
+from tests.integration.conformance import CHECKS, admin_schema, wsgi_in_test_transaction
 from tests.integration.scheduling.kit import announce, running
 
 __all__ = ["wsgi_in_test_transaction"]
@@ -33,15 +24,7 @@ def scheduling_schema(db, services, wsgi_in_test_transaction):
         announce(services, node_id)
     running("p1", "p2", "p3")
     schedule_run(trigger=RunTrigger.BEAT)
-    _, token = make_user("admin")
-    headers = {"Authorization": f"Token {token}"}
-    schema = schemathesis.openapi.from_wsgi(
-        "/api/schema/?format=json", application, headers=headers
-    )
-    schema.config.update(headers=headers)
-    schema.config.generation.update(max_examples=MAX_EXAMPLES, no_shrink=True, deterministic=True)
-    schema.config.phases.update(phases=["examples", "fuzzing"])
-    return schema
+    return admin_schema(MAX_EXAMPLES)
 
 
 schema = schemathesis.pytest.from_fixture("scheduling_schema").include(path_regex=OURS)
@@ -49,12 +32,4 @@ schema = schemathesis.pytest.from_fixture("scheduling_schema").include(path_rege
 
 @schema.parametrize()
 def test_every_scheduling_operation_answers_as_its_schema_says(case):
-    case.call_and_validate(
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_headers_conformance,
-            response_schema_conformance,
-        ]
-    )
+    case.call_and_validate(checks=CHECKS)
