@@ -1,11 +1,11 @@
 """Upstream: bench.gateway_throughput, monitoring.notifications.service, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime, trading.node.control, trading.node.feed, trading.node.runtime
 Downstream: trading.bus.codec, trading.bus.config, trading.bus.deadletter, trading.bus.messages
-Role: ConsumerLoop: poll, decode, handle, then store the offset (at-least-once); dead-letters what fails and carries on; stoppable from any thread."""
+Role: ConsumerLoop: poll, decode, handle (one message, or what is waiting as one batch), then store the offsets (at-least-once); dead-letters what fails and carries on; stoppable from any thread."""
 
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from confluent_kafka import (
@@ -27,6 +27,8 @@ from trading.bus.messages import AnyMessage
 logger = logging.getLogger(__name__)
 
 METADATA_TIMEOUT = 10.0
+# The most messages a batch handler is given at once.
+MAX_BATCH = 500
 
 
 class TransientError(Exception):
@@ -48,6 +50,9 @@ class Delivery:
 
 
 Handler = Callable[[AnyMessage, Delivery], None]
+Item = tuple[AnyMessage, Delivery]
+Batch = Sequence[Item]
+BatchHandler = Callable[[Batch], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,14 @@ class ConsumerLoop:
     Undecodable messages, and messages whose handler raised anything but a ``transient``
     error, go to the dead-letter topic; transient errors are retried with backoff until they
     pass or the loop is stopped.
+
+    With a ``batch_handler``, what is already waiting when a message arrives (at most
+    ``max_batch`` messages, in partition order) is decoded and handed to it at once, and the
+    offsets are stored once it returned. It must do what ``handler`` would do for each
+    message in turn. A transient error retries the whole batch; any other error has the
+    batch handled again one message at a time by ``handler`` (each message then fares as
+    above: only what fails on its own is dead-lettered), so a batch handler that fails must
+    leave no trace.
     """
 
     def __init__(
@@ -89,12 +102,18 @@ class ConsumerLoop:
         stop: threading.Event,
         transient: tuple[type[BaseException], ...] = (TransientError,),
         poll_timeout: float = 0.2,
+        batch_handler: BatchHandler | None = None,
+        max_batch: int = MAX_BATCH,
     ) -> None:
+        if max_batch < 2:
+            raise ValueError("max_batch must be at least 2")
         self.spec = spec
         self.assigned = threading.Event()
         self.handled = 0
         self._bus = bus
         self._handler = handler
+        self._batch_handler = batch_handler
+        self._max_batch = max_batch
         self._dead_letters = dead_letters
         self._stop = stop
         self._poll_timeout = poll_timeout
@@ -125,11 +144,12 @@ class ConsumerLoop:
                 raw = consumer.poll(self._poll_timeout)
                 if raw is None:
                     continue
-                if raw.error() is not None:
-                    self._on_error(raw.error())
+                if self._batch_handler is None:
+                    self._consume_each(self._decoded([raw]), consumer)
                     continue
-                if self._handle(raw) and spec.group_id is not None:
-                    consumer.store_offsets(message=raw)
+                # What else is already fetched, without waiting for more.
+                waiting = consumer.consume(num_messages=self._max_batch - 1, timeout=0)
+                self._consume_batch(self._batch_handler, [raw, *waiting], consumer)
         finally:
             consumer.close()
             logger.info("consumer %s closed after %d message(s)", spec.name, self.handled)
@@ -173,16 +193,66 @@ class ConsumerLoop:
             raise KafkaException(error)
         logger.warning("consumer %s: %s", self.spec.name, error.str())
 
-    def _handle(self, raw: KafkaMessage) -> bool:
-        """Decode and handle one message; False when stopped before it was handled."""
+    def _decoded(self, raws: list[KafkaMessage]) -> list[tuple[KafkaMessage, Item | None]]:
+        """The fetched messages with their decoding (None: undecodable, dead-lettered); fetch
+        errors are reported and left out."""
+        decoded: list[tuple[KafkaMessage, Item | None]] = []
+        for raw in raws:
+            if raw.error() is not None:
+                self._on_error(raw.error())
+            else:
+                decoded.append((raw, self._decode(raw)))
+        return decoded
+
+    def _consume_each(
+        self, decoded: list[tuple[KafkaMessage, Item | None]], consumer: Consumer
+    ) -> None:
+        """Handle messages one at a time, each offset stored once its message is done."""
+        for raw, item in decoded:
+            if item is not None and not self._handle(raw, item):
+                return
+            self._store(raw, consumer)
+
+    def _consume_batch(
+        self, batch_handler: BatchHandler, raws: list[KafkaMessage], consumer: Consumer
+    ) -> None:
+        """Handle messages as one batch, the offsets stored once the batch handler returned;
+        after a failure (not a transient one) they are handled again one at a time."""
+        decoded = self._decoded(raws)
+        items = [item for _, item in decoded if item is not None]
+        if items:
+            try:
+                self._retrying(batch_handler, items)
+            except RetryError:
+                return
+            except Exception as exc:  # find the culprit: the messages one by one
+                logger.warning(
+                    "consumer %s: a batch of %d message(s) failed (%s: %s); "
+                    "handling them one at a time",
+                    self.spec.name,
+                    len(items),
+                    type(exc).__name__,
+                    exc,
+                )
+                self._consume_each(decoded, consumer)
+                return
+        self.handled += len(items)
+        for raw, _ in decoded:
+            self._store(raw, consumer)
+
+    def _decode(self, raw: KafkaMessage) -> Item | None:
+        """The message and where it came from; None (dead-lettered) when undecodable."""
         try:
             message = decode(raw.value() or b"")
         except DecodeError as exc:
             self._dead_letter(raw, f"undecodable: {exc}")
-            return True
-        delivery = Delivery(raw.topic(), raw.partition(), raw.offset(), raw.key())
+            return None
+        return message, Delivery(raw.topic(), raw.partition(), raw.offset(), raw.key())
+
+    def _handle(self, raw: KafkaMessage, item: Item) -> bool:
+        """Handle one message; False when stopped before it was handled."""
         try:
-            self._retrying(self._handler, message, delivery)
+            self._retrying(self._handler, *item)
         except RetryError:
             return False
         except Exception as exc:  # any handler fault: park the message, keep consuming
@@ -190,6 +260,10 @@ class ConsumerLoop:
             self._dead_letter(raw, f"handler error: {type(exc).__name__}: {exc}")
         self.handled += 1
         return True
+
+    def _store(self, raw: KafkaMessage, consumer: Consumer) -> None:
+        if self.spec.group_id is not None:
+            consumer.store_offsets(message=raw)
 
     def _dead_letter(self, raw: KafkaMessage, reason: str) -> None:
         self._dead_letters.send(

@@ -1,12 +1,15 @@
 """Upstream: trading.livecore.control, trading.livecore.runtime
-Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
-Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback (and rejections as rate-limited notices)."""
+Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.market, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
+Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback (and rejections as rate-limited notices); one transaction per batch of messages."""
 
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
@@ -15,7 +18,7 @@ from monitoring.metrics import LIVECORE_FILL_LATENCY
 from monitoring.notifications import kinds, publish_notice
 from monitoring.notifications.limiter import NoticeLimiter
 from trading.bus.codec import from_ns
-from trading.bus.consumer import Delivery, TransientError, UnexpectedMessage
+from trading.bus.consumer import Batch, Delivery, TransientError, UnexpectedMessage
 from trading.bus.mapping import order_from_message, price_update
 from trading.bus.messages import (
     AnyMessage,
@@ -29,6 +32,7 @@ from trading.bus.messages import (
 from trading.bus.producer import BusProducer
 from trading.bus.topics import ORDERS_FEEDBACK
 from trading.core.errors import CoreError
+from trading.core.market import PriceUpdate
 from trading.core.orders.events import (
     ExecutionReport,
     Fill,
@@ -61,6 +65,14 @@ class _Feedback(NamedTuple):
     ordered_at: datetime | None
 
 
+@dataclass
+class _Unit:
+    """What a unit of work makes known once it committed: feedback, and counts."""
+
+    feedback: list[_Feedback] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
 class _ConnectionCare:
     """close_old_connections() for long-lived threads, the way a request cycle would do it,
     but per thread at most every CONNECTION_CHECK_SECONDS and at once after a database fault:
@@ -82,17 +94,20 @@ class _ConnectionCare:
 class LiveEngine:
     """Orders in from the submission topic, execution reports out to the feedback topic.
 
-    Each handled message is one unit of work: one database transaction (the system of
-    record) holding every change it caused, and its feedback published only once that
-    committed. The client order id is the durable de-duplication key: an order seen
-    again (resent, redelivered, replayed after a restart) is never executed twice; its
-    recorded history is published again instead. A failed unit leaves the gateway and the
+    Each batch of messages handled together (what was waiting on a topic, in partition
+    order) is one unit of work: one database transaction (the system of record) holding
+    every change its messages caused, and their feedback published only once that
+    committed, so a burst of orders costs one commit rather than one per message. The
+    client order id is the durable de-duplication key: an order seen again (resent,
+    redelivered, replayed after a restart, handled again after its batch failed) is never
+    executed twice; its recorded history is published again instead. A failed unit leaves the gateway and the
     tracked orders ahead of the rolled-back records, so the engine marks itself dirty and
     rebuilds both from the records before the next unit (crash-only reconciliation).
     A new rejection (by the engine or the gateway) is also an ``order.rejected`` notice, at
     most once a minute per portfolio, counting the rejections held back since the last one.
 
-    Consumer threads call :meth:`on_order` and :meth:`on_price`; a lock serialises them.
+    Consumer threads call :meth:`on_orders` and :meth:`on_prices` (:meth:`on_order` and
+    :meth:`on_price` for one message: a unit of its own); a lock serialises them.
     """
 
     def __init__(
@@ -115,7 +130,7 @@ class LiveEngine:
         self._orders: dict[str, TrackedOrder] = {}
         self._portfolios: set[str] = set()
         self._dirty = True
-        self._outbox: list[_Feedback] | None = None
+        self._unit: _Unit | None = None
         self._connections = _ConnectionCare()
         self._reject_notices = NoticeLimiter()
         self._fill_latency = LIVECORE_FILL_LATENCY.labels(engine_id)
@@ -131,21 +146,21 @@ class LiveEngine:
         self._guarded(self._republish_recent)
 
     def on_order(self, message: AnyMessage, delivery: Delivery) -> None:
-        """Handler of the submission topic: new orders and cancel requests."""
-        if isinstance(message, OrderSubmit):
-            self._guarded(lambda: self._intake(message))
-        elif isinstance(message, OrderCancelRequest):
-            self._guarded(lambda: self._cancel(message))
-        else:
-            raise UnexpectedMessage(f"{type(message).__name__} on the submission topic")
+        """Handler of the submission topic: a new order or a cancel request."""
+        self.on_orders([(message, delivery)])
+
+    def on_orders(self, batch: Batch) -> None:
+        """Batch handler of the submission topic: new orders and cancel requests, in order,
+        as one unit (nothing is done if one of them is not of the topic)."""
+        self._guarded(*[self._order_action(message) for message, _ in batch])
 
     def on_price(self, message: AnyMessage, delivery: Delivery) -> None:
         """Handler of the market data topic: the gateway matches working orders on it."""
-        if not isinstance(message, PriceBar | PriceTick):
-            raise UnexpectedMessage(f"{type(message).__name__} on the market data topic")
-        update = price_update(message)
-        self._counters.add("prices")
-        self._guarded(lambda: self._gateway.on_price(update))
+        self.on_prices([(message, delivery)])
+
+    def on_prices(self, batch: Batch) -> None:
+        """Batch handler of the market data topic: the updates, in order, as one unit."""
+        self._guarded(*[partial(self._price, _price_update(message)) for message, _ in batch])
 
     @property
     def working_orders(self) -> int:
@@ -154,19 +169,19 @@ class LiveEngine:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _guarded(self, action: Callable[[], None]) -> None:
-        """Run ``action`` as one unit: one database transaction, feedback published after it
-        commits. If anything fails, the transaction rolls back and the in-memory state
-        (tracked orders, gateway) is rebuilt from the database before the next unit."""
+    def _guarded(self, *actions: Callable[[], None]) -> None:
+        """Run ``actions`` in turn as one unit: one database transaction, feedback published
+        (and events counted) after it commits. If anything fails, the transaction rolls back and the in-memory
+        state (tracked orders, gateway) is rebuilt from the database before the next unit."""
         with self._lock:
             self._connections.check()
-            outbox: list[_Feedback] = []
-            self._outbox = outbox
+            unit = self._unit = _Unit()
             try:
                 with transaction.atomic():
                     if self._dirty:
                         self._reconcile()
-                    action()
+                    for action in actions:
+                        action()
             except DB_TRANSIENT as exc:
                 self._dirty = True
                 self._connections.failed()
@@ -175,8 +190,10 @@ class LiveEngine:
                 self._dirty = True
                 raise
             finally:
-                self._outbox = None
-            for message, counter, ordered_at in outbox:
+                self._unit = None
+            for name, amount in unit.counts.items():
+                self._counters.add(name, amount)
+            for message, counter, ordered_at in unit.feedback:
                 self._producer.publish(ORDERS_FEEDBACK, message)
                 if counter:
                     self._counters.add(counter)
@@ -190,9 +207,20 @@ class LiveEngine:
         self, message: Message, counter: str | None = None, ordered_at: datetime | None = None
     ) -> None:
         """Queue feedback for after the unit's commit (``ordered_at``: a fill's order time)."""
-        if self._outbox is None:
-            raise RuntimeError("feedback outside a unit of work")
-        self._outbox.append(_Feedback(message, counter, ordered_at))
+        self._current().feedback.append(_Feedback(message, counter, ordered_at))
+
+    def _count(self, name: str) -> None:
+        """Count an event once the unit committed (a rolled-back unit counts nothing)."""
+        self._current().counts[name] += 1
+
+    def _current(self) -> _Unit:
+        if self._unit is None:
+            raise RuntimeError("outside a unit of work")
+        return self._unit
+
+    def _price(self, update: PriceUpdate) -> None:
+        self._count("prices")
+        self._gateway.on_price(update)
 
     def _republish_recent(self) -> None:
         resent = 0
@@ -228,6 +256,13 @@ class LiveEngine:
         self._dirty = False
         self._gateway.restore(restored)
 
+    def _order_action(self, message: AnyMessage) -> Callable[[], None]:
+        if isinstance(message, OrderSubmit):
+            return partial(self._intake, message)
+        if isinstance(message, OrderCancelRequest):
+            return partial(self._cancel, message)
+        raise UnexpectedMessage(f"{type(message).__name__} on the submission topic")
+
     def _intake(self, message: OrderSubmit) -> None:
         try:
             order = order_from_message(message)
@@ -238,12 +273,12 @@ class LiveEngine:
             self._reject_unrecorded(message, f"unknown portfolio {order.portfolio_id}")
             return
         if not order_services.order_record_submitted(order=order):
-            self._counters.add("duplicates")
+            self._count("duplicates")
             stored = order_services.order_get(client_order_id=order.client_order_id)
             if stored is not None:
                 self._republish(stored)
             return
-        self._counters.add("orders")
+        self._count("orders")
         tracked = TrackedOrder(order)
         tracked.submit()
         self._orders[order.client_order_id] = tracked
@@ -254,14 +289,14 @@ class LiveEngine:
 
     def _cancel(self, message: OrderCancelRequest) -> None:
         if message.client_order_id not in self._orders:
-            self._counters.add("cancels_unknown")
+            self._count("cancels_unknown")
             return
         self._gateway.cancel(message.client_order_id, from_ns(message.ts))
 
     def _on_report(self, report: ExecutionReport) -> None:
         """The gateway's sink: record the report, queue its feedback."""
         with self._lock:
-            if self._outbox is None:
+            if self._unit is None:
                 # From an adapter's own thread: the report is a unit of its own.
                 self._guarded(lambda: self._apply(report))
             else:
@@ -325,6 +360,12 @@ class LiveEngine:
             self._portfolios.add(portfolio_id)
             return True
         return False
+
+
+def _price_update(message: AnyMessage) -> PriceUpdate:
+    if not isinstance(message, PriceBar | PriceTick):
+        raise UnexpectedMessage(f"{type(message).__name__} on the market data topic")
+    return price_update(message)
 
 
 _COUNTER: dict[type, str] = {

@@ -13,7 +13,7 @@ from django.db import connections
 
 from trading.bus.admin import BrokerUnavailable, ensure_topics
 from trading.bus.config import BusConfig
-from trading.bus.consumer import ConsumerLoop, ConsumerSpec, TransientError
+from trading.bus.consumer import BatchHandler, ConsumerLoop, ConsumerSpec, Handler, TransientError
 from trading.bus.deadletter import DeadLetters
 from trading.bus.producer import BusProducer
 from trading.bus.topics import CONTROL_COMMANDS, ORDERS_SUBMISSION, SYSTEM_EVENTS, market_data_topic
@@ -159,18 +159,22 @@ class LiveCore:
     def _consumers(self, market: str) -> list[ConsumerLoop]:
         engine_id = self.config.engine_id
         group = f"livecore.{engine_id}"
-        specs: list[tuple[ConsumerSpec, Callable[..., None]]] = [
+        # The engine handles what is waiting on its topics in batches (one commit each).
+        specs: list[tuple[ConsumerSpec, Handler, BatchHandler | None]] = [
             (
                 ConsumerSpec("orders", (ORDERS_SUBMISSION,), f"{group}.orders"),
                 self.engine.on_order,
+                self.engine.on_orders,
             ),
             (
                 ConsumerSpec("market", (market,), f"{group}.market", rewind=self.config.rewind),
                 self.engine.on_price,
+                self.engine.on_prices,
             ),
             (
                 ConsumerSpec("control", (CONTROL_COMMANDS,), f"{group}.control"),
                 self.control.on_command,
+                None,
             ),
         ]
         if self.datamanager is not None:
@@ -178,11 +182,14 @@ class LiveCore:
                 (
                     ConsumerSpec("interest", (SYSTEM_EVENTS,), f"{group}.interest"),
                     self.datamanager.on_system_event,
+                    None,
                 )
             )
         return [
-            ConsumerLoop(self.bus, spec, handler, self._dead_letters, stop=self._stop)
-            for spec, handler in specs
+            ConsumerLoop(
+                self.bus, spec, handler, self._dead_letters, stop=self._stop, batch_handler=batch
+            )
+            for spec, handler, batch in specs
         ]
 
     def _restore_intake(self) -> None:
