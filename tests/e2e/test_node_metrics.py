@@ -110,6 +110,17 @@ def test_a_node_serves_its_portfolios_metrics_and_they_agree_with_the_database(
                 value(samples, "ginkgo_livecore_fill_latency_seconds_count", engine_id=ENGINE),
             )
 
+        def every_order_recorded() -> bool:
+            # The node's last orders may still be on their way to LiveCore: it must record
+            # them before it stops, or the node would have counted orders the database lacks.
+            samples = scrape(node_url)
+            return all(
+                portfolio_series(samples, p)["orders"]
+                == Order.objects.filter(portfolio_id=p).count()
+                for p in PORTFOLIOS
+            )
+
+        wait_until(every_order_recorded, what="every order the node sent recorded by LiveCore")
         # LiveCore counts what it recorded once it committed: its series catch up with the
         # database, orders of the last bar still working.
         wait_until(
@@ -126,16 +137,23 @@ def test_a_node_serves_its_portfolios_metrics_and_they_agree_with_the_database(
                 what=f"{portfolio_id}'s fills booked",
             )
 
+        differences: dict[str, tuple[dict[str, float | None], dict[str, float]]] = {}
+
         def agreed() -> dict[str, dict[str, float | None]] | None:
             samples = scrape(node_url)
             series = {p: portfolio_series(samples, p) for p in PORTFOLIOS}
+            differences.clear()
             for portfolio_id, counted in series.items():
-                if {k: v for k, v in counted.items() if k != "signals"} != recorded(portfolio_id):
-                    return None
-            return series
+                served = {k: v for k, v in counted.items() if k != "signals"}
+                if served != (expected := recorded(portfolio_id)):
+                    differences[portfolio_id] = (served, expected)
+            return None if differences else series
 
         # Updates routed reach Prometheus with the node's next report (every second).
-        series = wait_until(agreed, what="the node's series equal to the replay and the database")
+        try:
+            series = wait_until(agreed, what="the node's series equal to the replay and the DB")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; served vs expected: {differences}") from None
         for portfolio_id, counted in series.items():
             assert counted["orders"] and counted["fills"], portfolio_id
             assert counted["signals"] >= counted["orders"], portfolio_id

@@ -5,6 +5,7 @@ Role: DataManager: publishes a source's price updates keyed by symbol, only thos
 import logging
 import threading
 import time
+from collections.abc import Iterable
 
 from trading.bus.consumer import Delivery, UnexpectedMessage
 from trading.bus.mapping import price_message
@@ -42,6 +43,8 @@ class DataManager:
         publish_all: bool = False,
     ) -> None:
         self.interest = InterestRegistry()
+        self._answered: set[str] = set()
+        self._answer = threading.Condition()
         self._source = source
         self._producer = producer
         self._topic = topic
@@ -57,11 +60,28 @@ class DataManager:
         if isinstance(message, InterestUpdate):
             if self.interest.update(message.node_id, message.symbols, message.ts):
                 self._counters.add("interest_updates")
+            with self._answer:
+                self._answered.add(message.node_id)
+                self._answer.notify_all()
         elif isinstance(message, NodeOffline):
             if self.interest.remove(message.node_id, message.ts):
                 self._counters.add("nodes_offline")
         elif not isinstance(message, InterestSyncRequest):
             raise UnexpectedMessage(f"{type(message).__name__} on the system events topic")
+
+    def await_interest(self, nodes: Iterable[str], timeout: float) -> set[str]:
+        """Wait (up to ``timeout`` s) until each of ``nodes`` announced its interest, so the
+        first updates are not skipped for want of a set still on its way; the nodes that did
+        not answer in time (their symbols start flowing once they do)."""
+        missing = set(nodes)
+        deadline = time.monotonic() + timeout
+        with self._answer:
+            while missing - self._answered and (left := deadline - time.monotonic()) > 0:
+                self._answer.wait(left)
+            missing -= self._answered
+        if missing:
+            logger.warning("no interest from node(s) %s yet: starting without", sorted(missing))
+        return missing
 
     def run(self, stop: threading.Event) -> None:
         """Publish the source's updates on its schedule until it ends or ``stop`` is set."""

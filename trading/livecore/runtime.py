@@ -1,5 +1,5 @@
 """Upstream: bench.gateway_throughput, trading.management.commands.run_livecore
-Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status
+Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live
 Role: LiveCore: wires DataManager, LiveEngine (paper gateway) and control handling into one process of threads; start, report, stop cleanly."""
 
 import logging
@@ -25,6 +25,7 @@ from trading.livecore.paper import PaperTradeGateway
 from trading.livecore.sources import MarketDataSource
 from trading.livecore.stats import Counters, engine_series
 from trading.livecore.status import EngineStatus
+from trading.selectors.live import LiveStateUnavailable, nodes_alive_list
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class LiveCoreConfig:
     rewind: int = 2000
     report_interval: float = 5.0
     ready_timeout: float = 60.0
+    # How long the source waits for the live nodes to announce their interest at start.
+    interest_timeout: float = 5.0
 
 
 class LiveCore:
@@ -210,7 +213,18 @@ class LiveCore:
         datamanager = self.datamanager
         if datamanager is not None:
             datamanager.request_sync()
-            threads.append(self._spawn("datamanager", lambda: datamanager.run(self._stop)))
+            try:
+                nodes = nodes_alive_list()
+            except LiveStateUnavailable as exc:  # no word on who is alive: start at once
+                logger.warning("livecore %s: %s", self.config.engine_id, exc)
+                nodes = []
+            timeout = self.config.interest_timeout
+
+            def publish() -> None:
+                datamanager.await_interest(nodes, timeout)
+                datamanager.run(self._stop)
+
+            threads.append(self._spawn("datamanager", publish))
         self.write_status()
         self.ready.set()
         logger.info(

@@ -1,10 +1,16 @@
-"""Upstream: monitoring.live, monitoring.selectors, scheduling.management.commands.portfolio_migrate, scheduling.services.migration, trading.apis.engine, trading.apis.errors, trading.apis.portfolios
+"""Upstream: monitoring.live, monitoring.selectors, scheduling.management.commands.portfolio_migrate, scheduling.services.migration, trading.apis.engine, trading.apis.errors, trading.apis.portfolios, trading.livecore.runtime
 Downstream: trading.redis_store
-Role: live state from Redis (SPEC.md §4): a LiveEngine's status hash and a portfolio's status hash."""
+Role: live state from Redis (SPEC.md §4): a LiveEngine's status hash, a portfolio's status hash, the nodes alive now."""
 
 import redis
 
-from trading.redis_store import engine_status_key, portfolio_status_key, redis_client
+from trading.redis_store import (
+    engine_status_key,
+    heartbeat_key,
+    nodes_active_key,
+    portfolio_status_key,
+    redis_client,
+)
 
 
 class LiveStateUnavailable(Exception):
@@ -19,6 +25,20 @@ def engine_status_get(*, engine_id: str) -> dict[str, str] | None:
 def portfolio_status_get(*, portfolio_id: str) -> dict[str, str] | None:
     """``portfolio:{id}:status`` as Redis has it; None when no node reported the portfolio."""
     return _hash(portfolio_status_key(portfolio_id))
+
+
+def nodes_alive_list() -> list[str]:
+    """The nodes in ``nodes:active`` whose heartbeat has not expired, sorted."""
+    client = redis_client()
+    try:
+        members = sorted(client.smembers(nodes_active_key()))  # type: ignore[arg-type]
+        with client.pipeline(transaction=False) as pipe:
+            for node in members:
+                pipe.exists(heartbeat_key(node))
+            beating = pipe.execute()
+        return [node for node, alive in zip(members, beating, strict=True) if alive]
+    except redis.RedisError as exc:
+        raise LiveStateUnavailable(f"cannot read the live nodes from Redis: {exc}") from exc
 
 
 def _hash(key: str) -> dict[str, str] | None:

@@ -1,13 +1,15 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, trading.bus.messages, trading.bus.topics, trading.livecore.sources
-Role: the DataManager publishes only what some node wants, keyed by symbol, on its market's topic."""
+Downstream: ginkgo_site.devstack.waiting, trading.bus.messages, trading.bus.topics, trading.livecore.sources, trading.redis_store
+Role: the DataManager publishes only what some node wants, keyed by symbol, on its market's topic, once the live nodes announced what they want (bounded wait)."""
 
+import threading
 import time
 
 from ginkgo_site.devstack.waiting import wait_until
 from trading.bus.messages import InterestSyncRequest, InterestUpdate, NodeOffline, PriceTick
 from trading.bus.topics import MARKET_DATA_US, SYSTEM_EVENTS
 from trading.livecore.sources import SyntheticTickSource
+from trading.redis_store import heartbeat_key, nodes_active_key
 
 
 def test_only_symbols_in_some_nodes_interest_are_published_until_the_node_leaves(
@@ -47,3 +49,44 @@ def test_only_symbols_in_some_nodes_interest_are_published_until_the_node_leaves
     assert core.counters["published"] == published
     assert all(d.key == t.symbol.encode() for (t, d) in market.messages)
     assert core.counters["interest_updates"] == 2
+
+
+def test_the_source_waits_for_the_live_nodes_interest_so_their_first_updates_go_out(
+    start_livecore, publisher, record, redis_client
+):
+    # n1 is alive (heartbeat) and answers the sync request a second late; n2 is listed but
+    # dead (no heartbeat) and is not waited for.
+    redis_client.sadd(nodes_active_key(), "n1", "n2")
+    redis_client.set(heartbeat_key("n1"), "{}", ex=30)
+    system = record(SYSTEM_EVENTS)
+    market = record(MARKET_DATA_US)
+
+    def answer() -> None:
+        system.wait_for(InterestSyncRequest)
+        time.sleep(1.0)
+        update = InterestUpdate(ts=time.time_ns(), node_id="n1", symbols=["AAA"])
+        publisher.publish(SYSTEM_EVENTS, update)
+        publisher.flush()
+
+    node = threading.Thread(target=answer)
+    node.start()
+    core = start_livecore(market="us", source=SyntheticTickSource(["AAA"], rate=300, seed=1))
+    node.join()
+    wait_until(lambda: market.of(PriceTick), what="AAA ticks")
+
+    assert core.counters["skipped"] == 0
+
+
+def test_a_live_node_that_never_answers_delays_the_source_only_until_the_timeout(
+    start_livecore, record, redis_client
+):
+    redis_client.sadd(nodes_active_key(), "silent")
+    redis_client.set(heartbeat_key("silent"), "{}", ex=30)
+
+    started = time.monotonic()
+    core = start_livecore(
+        market="us", source=SyntheticTickSource(["AAA"], rate=300, seed=1), interest_timeout=1.0
+    )
+    wait_until(lambda: core.counters["skipped"], what="ticks skipped: nobody wants AAA")
+
+    assert 1.0 <= time.monotonic() - started < 10.0
