@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trading.bus.codec import decode, encode
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage, PriceTick
 from trading.node.inbox import PortfolioInbox
 from trading.node.interest import InterestMap
 from trading.node.router import Router
@@ -58,7 +58,7 @@ def run(encoded: list[bytes]) -> tuple[float, Router]:
     started = time.perf_counter()
     for raw in encoded:
         message = decode(raw)
-        if isinstance(message, PriceBar | PriceTick):
+        if isinstance(message, PriceMessage):
             route(message, published)
     return len(encoded) / (time.perf_counter() - started), router
 

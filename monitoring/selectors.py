@@ -229,7 +229,7 @@ def dashboard_data() -> dict[str, Any]:
             key: summary[key]
             for key in ("generated_at", "live_state_error", "throughput", "drops", "alerts")
         },
-        "nodes": [_node_row(view, live) for view in live.nodes],
+        "nodes": summary["nodes"]["items"],
         "portfolios": [_portfolio_row(p, live) for p in Portfolio.objects.order_by("portfolio_id")],
         "orders": list(
             Order.objects.order_by("-created_at").values(

@@ -1,5 +1,5 @@
 """Upstream: monitoring.management.commands.run_notifications
-Downstream: monitoring.notifications.dispatch, monitoring.notifications.intake, monitoring.notifications.rules, trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.messages, trading.bus.producer, trading.bus.topics
+Downstream: monitoring.notifications.dispatch, monitoring.notifications.intake, monitoring.notifications.rules, trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.dbcare
 Role: NotificationService: consumes ginkgo.notifications and ginkgo.deadletter, runs the node rules, and hands every notice to the Dispatcher; start, serve, stop cleanly."""
 
 import logging
@@ -25,6 +25,7 @@ from trading.bus.deadletter import DeadLetters
 from trading.bus.messages import AnyMessage, DeadLetter, Notification
 from trading.bus.producer import BusProducer
 from trading.bus.topics import DEAD_LETTER, NOTIFICATIONS
+from trading.dbcare import ConnectionCare
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class NotificationService:
         self._ready_timeout = ready_timeout
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._connections = ConnectionCare()
         self._producer = BusProducer(self.bus, source=SOURCE)
         group = f"{self.bus.namespace}ginkgo.notifications"
         self._loops = [
@@ -92,9 +94,12 @@ class NotificationService:
     def handle(self, incoming: IncomingNotice) -> None:
         """Store and deliver one notice (any thread)."""
         with self._lock:
-            # Long-lived threads: drop connections the database closed meanwhile.
-            close_old_connections()
-            self._dispatcher.handle(incoming)
+            self._connections.check()
+            try:
+                self._dispatcher.handle(incoming)
+            except (OperationalError, InterfaceError):
+                self._connections.failed()
+                raise
 
     def run(self) -> int:
         """Serve until stopped; returns the exit status (0 clean, 1 after a fatal fault)."""

@@ -15,6 +15,7 @@ from trading.bus.messages import (
     OrderRejectedReport,
     OrderSubmit,
     PriceBar,
+    PriceMessage,
     PriceTick,
 )
 from trading.core.market import Bar, PriceUpdate, Tick
@@ -35,7 +36,7 @@ StatusMessage = (
 ReportMessage = StatusMessage | FillReport
 
 
-def price_message(update: PriceUpdate, source: str = "") -> PriceBar | PriceTick:
+def price_message(update: PriceUpdate, source: str = "") -> PriceMessage:
     """The message of a bar or tick; ``ts`` is its event time."""
     if isinstance(update, Bar):
         return PriceBar(
@@ -58,7 +59,7 @@ def price_message(update: PriceUpdate, source: str = "") -> PriceBar | PriceTick
     )
 
 
-def price_update(message: PriceBar | PriceTick) -> PriceUpdate:
+def price_update(message: PriceMessage) -> PriceUpdate:
     """The core's Bar or Tick of a price message."""
     time = from_ns(message.ts)
     if isinstance(message, PriceBar):

@@ -242,3 +242,5 @@ AnyMessage = (
     | DeadLetter
 )
 FillReport = OrderPartiallyFilledReport | OrderFilledReport
+# A market data message (isinstance checks on hot paths use this one object).
+PriceMessage = PriceBar | PriceTick

@@ -1,5 +1,5 @@
 """Upstream: trading.livecore.control, trading.livecore.runtime
-Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.market, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
+Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.market, trading.core.orders.events, trading.core.orders.state, trading.dbcare, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
 Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback (and rejections as rate-limited notices); one transaction per batch of messages."""
 
 import logging
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from monitoring.metrics import LIVECORE_FILL_LATENCY
 from monitoring.notifications import kinds, publish_notice
@@ -26,8 +26,7 @@ from trading.bus.messages import (
     OrderCancelRequest,
     OrderRejectedReport,
     OrderSubmit,
-    PriceBar,
-    PriceTick,
+    PriceMessage,
 )
 from trading.bus.producer import BusProducer
 from trading.bus.topics import ORDERS_FEEDBACK
@@ -42,6 +41,7 @@ from trading.core.orders.events import (
     OrderRejected,
 )
 from trading.core.orders.state import TrackedOrder
+from trading.dbcare import ConnectionCare
 from trading.livecore.feedback import feedback_message, history_messages, replay
 from trading.livecore.gateway import RestoredOrder, TradeGateway
 from trading.livecore.stats import Counters
@@ -50,8 +50,6 @@ from trading.services import orders as order_services
 logger = logging.getLogger(__name__)
 
 ENGINE_STOPPED = "engine stopped"
-# How often a consumer thread lets Django drop its stale connections (see _ConnectionCare).
-CONNECTION_CHECK_SECONDS = 10.0
 # Database faults that pass (a restart, a dropped connection): retried, never dead-lettered.
 DB_TRANSIENT = (OperationalError, InterfaceError)
 
@@ -71,24 +69,6 @@ class _Unit:
 
     feedback: list[_Feedback] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
-
-
-class _ConnectionCare:
-    """close_old_connections() for long-lived threads, the way a request cycle would do it,
-    but per thread at most every CONNECTION_CHECK_SECONDS and at once after a database fault:
-    with CONN_MAX_AGE=0 a call per message would open a new connection per message."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def check(self) -> None:
-        now = time.monotonic()
-        if now >= getattr(self._local, "due", 0.0):
-            close_old_connections()
-            self._local.due = now + CONNECTION_CHECK_SECONDS
-
-    def failed(self) -> None:
-        self._local.due = 0.0
 
 
 class LiveEngine:
@@ -131,7 +111,7 @@ class LiveEngine:
         self._portfolios: set[str] = set()
         self._dirty = True
         self._unit: _Unit | None = None
-        self._connections = _ConnectionCare()
+        self._connections = ConnectionCare()
         self._reject_notices = NoticeLimiter()
         self._fill_latency = LIVECORE_FILL_LATENCY.labels(engine_id)
         gateway.connect(self._on_report)
@@ -363,7 +343,7 @@ class LiveEngine:
 
 
 def _price_update(message: AnyMessage) -> PriceUpdate:
-    if not isinstance(message, PriceBar | PriceTick):
+    if not isinstance(message, PriceMessage):
         raise UnexpectedMessage(f"{type(message).__name__} on the market data topic")
     return price_update(message)
 

@@ -7,11 +7,10 @@ from collections import deque
 from typing import Protocol
 
 from monitoring.notifications import kinds
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage
 from trading.node.backpressure import Level
 from trading.node.telemetry import Drop, PortfolioSeries
 
-PriceMessage = PriceBar | PriceTick
 BUFFER_CAP = 1000
 BUFFER_ALERT = 500
 

@@ -14,7 +14,7 @@ from trading.bus.codec import DecodeError, decode
 from trading.bus.config import BusConfig
 from trading.bus.consumer import METADATA_TIMEOUT
 from trading.bus.deadletter import DeadLetters
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage
 from trading.node.router import Router
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class MarketFeed:
         except DecodeError as exc:
             self._dead_letter(raw, f"undecodable: {exc}")
             return
-        if not isinstance(message, PriceBar | PriceTick):
+        if not isinstance(message, PriceMessage):
             self._dead_letter(raw, f"{type(message).__name__} on a market data topic")
             return
         kind, stamp = raw.timestamp()

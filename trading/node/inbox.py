@@ -6,11 +6,9 @@ import threading
 from collections import deque
 from typing import Any, Protocol
 
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage
 from trading.node.backpressure import Level, Policy, thresholds
 from trading.node.telemetry import Drop, PortfolioSeries
-
-PriceMessage = PriceBar | PriceTick
 
 
 class Successor(Protocol):

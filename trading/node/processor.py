@@ -13,7 +13,7 @@ from typing import Protocol
 from monitoring.notifications import kinds
 from monitoring.notifications.limiter import NoticeLimiter
 from trading.bus.mapping import price_update
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage
 from trading.core.enums import RiskState
 from trading.core.events import (
     DomainEvent,
@@ -125,7 +125,7 @@ class PortfolioProcessor:
         """The thread's body: start the pipeline, drain the inbox, stop the pipeline."""
         self._guarded(self._pipeline.start)
         while (item := self.inbox.take()) is not None:
-            if isinstance(item, PriceBar | PriceTick):
+            if isinstance(item, PriceMessage):
                 self._on_price(price_update(item))
             elif isinstance(item, Fill):
                 self._on_fill(item)

@@ -5,7 +5,7 @@ Role: Router: hands each price update to the inbox of every portfolio that wants
 import time
 from collections.abc import Callable
 
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage
 from trading.node.backpressure import Level
 from trading.node.inbox import PortfolioInbox
 from trading.node.interest import InterestMap
@@ -85,7 +85,7 @@ class Router:
         route = self._routes.get(portfolio_id)
         return None if route is None else route.inbox
 
-    def route(self, message: PriceBar | PriceTick, published_ns: int | None = None) -> int:
+    def route(self, message: PriceMessage, published_ns: int | None = None) -> int:
         """Deliver one update; returns to how many portfolio inboxes it was offered."""
         self.received += 1
         wanted_by = self.interest.lookup(message.symbol)

@@ -15,7 +15,7 @@ is unknown is judged by its event time when it is a tick and let through when it
 import time
 from collections.abc import Callable
 
-from trading.bus.messages import PriceBar, PriceTick
+from trading.bus.messages import PriceMessage, PriceTick
 
 NS_PER_SECOND = 1_000_000_000
 DEFAULT_MAX_AGE_SECONDS = 60.0
@@ -39,7 +39,7 @@ class StaleGuard:
         return self.max_age is not None
 
     def is_stale(
-        self, message: PriceBar | PriceTick, published_ns: int | None, now_ns: int | None = None
+        self, message: PriceMessage, published_ns: int | None, now_ns: int | None = None
     ) -> bool:
         """True when ``message`` is older than ``max_age`` (``published_ns``: broker time;
         ``now_ns``: the wall clock if the caller has just read it)."""

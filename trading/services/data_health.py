@@ -1,5 +1,5 @@
 """Upstream: trading.management.commands.data_health
-Downstream: trading.core.ports, trading.models, trading.redis_store, trading.services.trade_mirror, trading.storage.stores
+Downstream: trading.core.ports, trading.redis_store, trading.services.trade_mirror, trading.storage.stores
 Role: checks every data store (SQL, Redis, ClickHouse when configured, the trade mirror): reachability, row counts, newest times, mirror lag."""
 
 import time
@@ -12,11 +12,16 @@ import redis
 from django.db import DatabaseError
 from django.utils import timezone
 
-from trading import models
 from trading.core.ports import StoreCounts, StoreUnavailable
 from trading.redis_store import redis_client
 from trading.services.trade_mirror import trade_mirror_lag
-from trading.storage.stores import bar_store, clickhouse_configured, sql_bar_store, trade_store
+from trading.storage.stores import (
+    bar_store,
+    clickhouse_configured,
+    sql_bar_store,
+    sql_trade_store,
+    trade_store,
+)
 
 # A mirror further behind than this is worth a look (warn), not a failure: trading goes on.
 MIRROR_LAG_WARNING = 60.0
@@ -42,7 +47,7 @@ class HealthCheck:
 def data_health() -> list[HealthCheck]:
     """Every check, in report order; none raises (a failure is a FAIL row)."""
     checks = [
-        _counted("sql fills", _fill_counts),
+        _counted("sql fills", lambda: sql_trade_store().counts()),
         _counted("sql bars", lambda: sql_bar_store().counts()),
         _redis(),
     ]
@@ -51,11 +56,6 @@ def data_health() -> list[HealthCheck]:
         checks.append(_counted("clickhouse trades", lambda: trade_store().counts()))
         checks.append(_mirror())
     return checks
-
-
-def _fill_counts() -> StoreCounts:
-    latest = models.Fill.objects.order_by("-executed_at").values_list("executed_at", flat=True)
-    return StoreCounts(models.Fill.objects.count(), latest.first())
 
 
 def _counted(name: str, count: Callable[[], StoreCounts]) -> HealthCheck:

@@ -157,9 +157,12 @@ def order_get(*, client_order_id: str) -> StoredOrder | None:
     return next(iter(_stored(rows)), None)
 
 
-def order_list_working() -> list[StoredOrder]:
-    """Orders still working at the venue (submitted, accepted, partially filled), oldest first."""
+def order_list_working(*, portfolio_id: str | None = None) -> list[StoredOrder]:
+    """Orders still working at the venue (submitted, accepted, partially filled), oldest
+    first; of one portfolio, or of all."""
     rows = models.Order.objects.filter(status__in=[status.value for status in WORKING])
+    if portfolio_id is not None:
+        rows = rows.filter(portfolio_id=portfolio_id)
     return _stored(_with_fills(rows.order_by("created_at", "client_order_id")))
 
 

@@ -67,16 +67,9 @@ def portfolio_fill_list(*, portfolio_id: str) -> list[Fill]:
 
 
 def _working_orders(portfolio_id: str) -> list[TrackedOrder]:
-    ids = (
-        models.Order.objects.filter(
-            portfolio_id=portfolio_id,
-            status__in=[status.value for status in order_services.WORKING],
-        )
-        .order_by("created_at", "client_order_id")
-        .values_list("client_order_id", flat=True)
-    )
-    stored = (order_services.order_get(client_order_id=order_id) for order_id in ids)
-    return [replay(order)[0] for order in stored if order is not None]
+    return [
+        replay(order)[0] for order in order_services.order_list_working(portfolio_id=portfolio_id)
+    ]
 
 
 # A portfolio keeps its newest few checkpoints; older ones are never read.
