@@ -4,12 +4,10 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint format headers unit install system-deps clean
+.PHONY: run manage test check lint format headers unit install system-deps clean
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	@bash tools/install.sh $(PYTHON) $(VENV)
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +19,11 @@ system-deps:
 ## run: the whole stack on one machine with embedded defaults (Ctrl+C stops everything)
 run: install
 	$(PY) -m ginkgo_site.devstack.launcher $(ARGS)
+
+## manage: a manage.py command against the running stack (var/stack.env says where it is), e.g.
+##   make manage ARGS='portfolio_migrate demo.sma_aapl --to node-2'
+manage: install
+	@$(PY) manage.py $(ARGS)
 
 ## test: code checks, then the whole suite against real services
 test: install system-deps check

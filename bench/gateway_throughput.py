@@ -5,8 +5,7 @@ Role: benchmark: orders per second and latency percentiles through submission ->
 Everything real, nothing shared: it starts its own Tansu broker (ginkgo_site.devstack), and
 by default creates a scratch PostgreSQL database ``ginkgo_bench_<pid>`` on the server named
 by BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/postgres, used only to create
-and drop it), migrates it and drops it at the end; ``--sqlite`` uses a SQLite file in a
-temporary directory instead. Redis is REDIS_URL (default the machine's) under a
+and drop it), migrates it and drops it at the end. Redis is REDIS_URL (default the machine's) under a
 ``bench<pid>:`` key prefix, cleaned up afterwards. LiveCore runs in this process (threads)
 with a synthetic tick source, so market orders fill on the next tick after their event time.
 
@@ -17,7 +16,7 @@ their latencies are mostly queueing). Each phase starts once the engine has caug
 the market data.
 The figures printed last are the medians over ``--runs`` runs (after one warm-up run).
 
-    python -m bench.gateway_throughput [--orders 1000] [--runs 3] [--pace 20] [--ticks 200] [--sqlite]
+    python -m bench.gateway_throughput [--orders 1000] [--runs 3] [--pace 20] [--ticks 200]
 """
 
 import argparse
@@ -202,15 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="measured runs (after one warm-up)")
     parser.add_argument("--pace", type=float, default=20.0, help="orders per second when paced")
     parser.add_argument("--ticks", type=float, default=200.0, help="synthetic ticks per second")
-    parser.add_argument(
-        "--sqlite", action="store_true", help="SQLite in a temp dir, not PostgreSQL"
-    )
     args = parser.parse_args(argv)
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="ginkgo-bench-") as tmp:
-        url = stack.enter_context(scratch_database(args.sqlite))
+        url = stack.enter_context(scratch_database())
         django_setup(stack, DATABASE_URL=url)
         bench = Bench(stack, Path(tmp), args.ticks)
-        database = "SQLite (temp dir)" if args.sqlite else f"PostgreSQL {url.rsplit('/', 1)[-1]}"
+        database = f"PostgreSQL {url.rsplit('/', 1)[-1]}"
         print(
             f"gateway throughput: {args.orders} orders/phase, {database}, Tansu, "
             f"{len(SYMBOLS)} symbols at {args.ticks:.0f} ticks/s",

@@ -1,12 +1,10 @@
 """Upstream: bench.cluster_stack, bench.gateway_throughput, bench.storage
 Downstream: (computed)
-Role: what every benchmark borrows and gives back: a scratch database (PostgreSQL ``ginkgo_bench_<pid>`` or a SQLite file), Django set up on it, and its Redis keys removed."""
+Role: what every benchmark borrows and gives back: a scratch database (PostgreSQL ``ginkgo_bench_<pid>``), Django set up on it, and its Redis keys removed."""
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,17 +14,12 @@ DEFAULT_SERVER = "postgres://root@127.0.0.1:5432/postgres"
 
 
 @contextmanager
-def scratch_database(sqlite: bool = False) -> Iterator[str]:
+def scratch_database() -> Iterator[str]:
     """A DATABASE_URL for a database that exists only while the benchmark runs.
 
     PostgreSQL: ``ginkgo_bench_<pid>`` is created on BENCH_POSTGRES_URL (default the
-    machine's server; used only to create and drop it) and dropped at the end. ``sqlite``:
-    a file in a temporary directory.
+    machine's server; used only to create and drop it) and dropped at the end.
     """
-    if sqlite:
-        with tempfile.TemporaryDirectory(prefix="ginkgo-bench-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        return
     server = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_SERVER)
     name = f"ginkgo_bench_{os.getpid()}"
     with psycopg.connect(server, autocommit=True) as admin:

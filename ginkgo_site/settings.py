@@ -1,15 +1,23 @@
 """Upstream: (DJANGO_SETTINGS_MODULE)
-Downstream: (none)
+Downstream: ginkgo_site.stack_env
 Role: every setting of the stack, read from the environment (see .env.example) with embedded defaults."""
 
 from pathlib import Path
 
 import environ
 
+from ginkgo_site.stack_env import stack_env_load
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("GINKGO_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
+# While `make run` is up, its var/stack.env names the services it uses or started, so every
+# command in any terminal of the project talks to that stack (GINKGO_STACK_ENV="" turns this
+# off, as the test suite does). Real environment variables win over it, and it over .env.
+STACK_ENV = env.str("GINKGO_STACK_ENV", default=str(VAR_DIR / "stack.env"))
+if STACK_ENV:
+    stack_env_load(Path(STACK_ENV))
 # A .env file beside manage.py is optional; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -29,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "corsheaders",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "trading",
     "scheduling",
@@ -67,9 +76,10 @@ TEMPLATES = [
     },
 ]
 
-# SQLite under var/ is the embedded default; DATABASE_URL points at PostgreSQL in production.
+# PostgreSQL only: `make run` starts an embedded one (var/postgres/) when DATABASE_URL is unset
+# and names it in var/stack.env; with neither, this machine's server on the standard port.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ginkgo.sqlite3'}"),
+    "default": env.db_url("DATABASE_URL", default="postgres://127.0.0.1:5432/ginkgo"),
 }
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -119,6 +129,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package, served by whitenoise:
+    # the docs work offline and no page loads anything from another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "trading.core.enums.OrderStatus",
         "JobStatusEnum": "trading.models.JobStatus",

@@ -1,10 +1,10 @@
 """Upstream: (ROOT_URLCONF in ginkgo_site.settings)
 Downstream: monitoring.apis, monitoring.views, (includes monitoring.urls, trading.urls, scheduling.urls and trading.data_urls by name)
-Role: the URL map: admin, dashboard, Prometheus /metrics, API (per app), OpenAPI schema and docs, JSON error pages for /api/."""
+Role: the URL map: admin, dashboard, Prometheus /metrics, API (per app), OpenAPI schema and docs (Swagger UI, Redoc), JSON error pages for /api/."""
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from monitoring.apis import DashboardDataApi
 from monitoring.views import dashboard, prometheus_metrics
@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/data/", include("trading.data_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 handler404 = "trading.apis.errors.api_not_found"

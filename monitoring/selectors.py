@@ -2,7 +2,6 @@
 Downstream: ginkgo_site.devstack, monitoring.live, monitoring.models, scheduling.selectors, trading.models, trading.selectors.live, trading.selectors.trades
 Role: read-side of monitoring: service health, the live overview (nodes, statuses), the metrics summary, notices and the dashboard's data."""
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from ginkgo_site.devstack import ServiceUnreachable, check_clickhouse, check_kafka, check_redis
+from ginkgo_site.service_checks import check_django_database
 from monitoring.live import node_infos, portfolio_statuses
 from monitoring.models import Notice
 from scheduling.selectors import NodeView, node_list
@@ -46,20 +46,6 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _check_database() -> float:
-    started = time.perf_counter()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:
-        where = connection.settings_dict.get("HOST") or connection.settings_dict["NAME"]
-        raise ServiceUnreachable("database", str(where), str(exc)) from exc
-    finally:
-        # Health checks run in worker threads; do not leak their connections.
-        connection.close()
-    return time.perf_counter() - started
-
-
 def _probe(name: str, where: str, check: Callable[[], float]) -> ServiceHealth:
     try:
         latency = check()
@@ -75,7 +61,7 @@ def service_health() -> list[ServiceHealth]:
         (
             "database",
             f"{db['ENGINE'].rsplit('.', 1)[-1]}:{db.get('HOST') or db['NAME']}",
-            _check_database,
+            check_django_database,
         ),
         ("redis", settings.REDIS_URL, lambda: check_redis(settings.REDIS_URL, CHECK_TIMEOUT)),
         (

@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.probes, ginkgo_site.devstack.process, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu
+"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.postgres, ginkgo_site.devstack.probes, ginkgo_site.devstack.process, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu, ginkgo_site.service_checks
 Downstream: (none)
 Role: the one error every start/check function raises when a service cannot be reached."""
 

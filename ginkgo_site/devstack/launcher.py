@@ -1,5 +1,5 @@
 """Upstream: (entry point: make run -> python -m ginkgo_site.devstack.launcher)
-Downstream: ginkgo_site.devstack, ginkgo_site.devstack.ports, ginkgo_site.devstack.supervisor
+Downstream: ginkgo_site.devstack, ginkgo_site.devstack.ports, ginkgo_site.devstack.supervisor, ginkgo_site.stack_env
 Role: `make run`: resolves services (given or embedded), prepares them, supervises the stack (each process's /metrics on a free port) and prints where everything is."""
 
 import argparse
@@ -21,16 +21,34 @@ from ginkgo_site.devstack import (
     check_database,
     check_kafka,
     check_redis,
+    start_postgres,
     start_redis,
     start_tansu,
 )
 from ginkgo_site.devstack.ports import free_ports
 from ginkgo_site.devstack.supervisor import ProcessSpec, Supervisor
+from ginkgo_site.stack_env import stack_env_write
 
 ROOT = Path(__file__).resolve().parents[2]
 NODES = ("node-1", "node-2")
 # The processes that serve their own /metrics (the api serves its own and the cluster's).
 METRICS_PROCESSES = ("livecore", "notifications", *NODES)
+
+
+# The variable naming each service, in the stack's environment and in var/stack.env.
+SERVICE_VARS = {
+    "database": "DATABASE_URL",
+    "redis": "REDIS_URL",
+    "kafka": "KAFKA_BOOTSTRAP_SERVERS",
+    "clickhouse": "CLICKHOUSE_URL",
+}
+STACK_ENV_VARS = (
+    *SERVICE_VARS.values(),
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "GINKGO_TOPIC_NAMESPACE",
+    "GINKGO_REDIS_PREFIX",
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +62,9 @@ class LaunchError(RuntimeError):
     """A reason the stack cannot start; printed as one line."""
 
 
-def _embedded(handle: ServiceHandle) -> Service:
+def _embedded(handle: ServiceHandle, name: str | None = None) -> Service:
     pid = handle.process.pid if handle.process else "?"
-    return Service(handle.name, handle.url, f"embedded, pid {pid}")
+    return Service(name or handle.name, handle.url, f"embedded, pid {pid}")
 
 
 def _given(name: str, url: str, check: Callable[[str], float]) -> Service:
@@ -63,7 +81,9 @@ def resolve_services(env: Mapping[str, str], var: Path, stack: ExitStack) -> lis
     if url := env.get("DATABASE_URL"):
         services.append(_given("database", url, check_database))
     else:
-        services.append(Service("database", f"sqlite:///{var / 'ginkgo.sqlite3'}", "embedded"))
+        handle = start_postgres(var / "postgres")
+        stack.callback(handle.stop)
+        services.append(_embedded(handle, "database"))
 
     redis = None
     if url := env.get("REDIS_URL"):
@@ -93,15 +113,14 @@ def resolve_services(env: Mapping[str, str], var: Path, stack: ExitStack) -> lis
 
 def service_env(services: list[Service], environ: Mapping[str, str]) -> dict[str, str]:
     """The environment every process of the stack gets: the given one plus the services'."""
-    names = {
-        "database": "DATABASE_URL",
-        "redis": "REDIS_URL",
-        "kafka": "KAFKA_BOOTSTRAP_SERVERS",
-        "clickhouse": "CLICKHOUSE_URL",
-    }
-    env = {**environ, **{names[s.name]: s.url for s in services if s.url}}
+    env = {**environ, **{SERVICE_VARS[s.name]: s.url for s in services if s.url}}
     env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
     return env
+
+
+def stack_env_values(env: Mapping[str, str]) -> dict[str, str]:
+    """What var/stack.env tells other commands: where the stack's services are."""
+    return {name: env[name] for name in STACK_ENV_VARS if env.get(name)}
 
 
 @dataclass(frozen=True)
@@ -253,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise LaunchError(f"port {args.port} is taken: pass ARGS='--port N' to make run")
             services = resolve_services(os.environ, var, stack)
             env = {**service_env(services, os.environ), "GINKGO_VAR_DIR": str(var)}
+            stack_env = var / "stack.env"
+            stack_env_write(stack_env, stack_env_values(env))
+            stack.callback(stack_env.unlink, missing_ok=True)
             # A demo should show placements quickly; an explicit setting still wins.
             env.setdefault("GINKGO_SCHEDULE_INTERVAL", "10")
             demo = prepare(python, env, var)

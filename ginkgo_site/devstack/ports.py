@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.launcher, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu
+"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.launcher, ginkgo_site.devstack.postgres, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu
 Downstream: (none)
 Role: picks free loopback TCP ports for the services spawned on this machine."""
 

@@ -1,12 +1,9 @@
-"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu
+"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.postgres, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu, ginkgo_site.service_checks
 Downstream: ginkgo_site.devstack.errors
 Role: one round trip to each service (Kafka, Redis, ClickHouse, SQL database), timed, or ServiceUnreachable."""
 
 import math
-import sqlite3
 import time
-from contextlib import closing
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,15 +66,13 @@ def check_clickhouse(url: str, timeout: float = 2.0) -> float:
 
 
 def check_database(url: str, timeout: float = 3.0) -> float:
-    """Seconds a ``SELECT 1`` took against a DATABASE_URL (postgres://... or sqlite:///...)."""
+    """Seconds a ``SELECT 1`` took against a DATABASE_URL (postgres://...: the only engine)."""
     # Parsed exactly as ginkgo_site.settings parses it, but without setting Django up.
     config = environ.Env.db_url_config(url)
     engine = config["ENGINE"].rsplit(".", 1)[-1]
     started = time.monotonic()
     if engine == "postgresql":
         _check_postgres(config, timeout)
-    elif engine == "sqlite3":
-        _check_sqlite(str(config["NAME"]), timeout)
     else:
         raise ServiceUnreachable("database", _address(url, None), f"unsupported engine {engine}")
     return time.monotonic() - started
@@ -101,24 +96,6 @@ def _check_postgres(config: dict[str, Any], timeout: float) -> None:
             connection.execute("SELECT 1")
     except psycopg.Error as exc:
         raise ServiceUnreachable("postgresql", address, str(exc)) from exc
-
-
-def _check_sqlite(name: str, timeout: float) -> None:
-    if name in ("", ":memory:"):
-        return
-    path = Path(name)
-    try:
-        if not path.exists():
-            # Django creates the file on first use; only its directory has to be there.
-            if not path.parent.is_dir():
-                raise sqlite3.OperationalError(f"directory {path.parent} does not exist")
-            return
-        # mode=rw: a check must not create files; it only proves the database opens.
-        uri = f"{path.resolve().as_uri()}?mode=rw"
-        with closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as db:
-            db.execute("SELECT 1")
-    except sqlite3.Error as exc:
-        raise ServiceUnreachable("sqlite", str(path), str(exc)) from exc
 
 
 def _address(url: str, default_port: int | None) -> str:

@@ -1,10 +1,11 @@
-"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.supervisor, ginkgo_site.devstack.tansu
+"""Upstream: ginkgo_site.devstack, ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.postgres, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.supervisor, ginkgo_site.devstack.tansu
 Downstream: ginkgo_site.devstack.errors
 Role: spawns a service process bound to its parent's life, waits until it answers, stops it."""
 
 import contextlib
 import ctypes
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ginkgo_site.devstack.errors import ServiceUnreachable
 
@@ -42,14 +44,16 @@ def start_service(
     workdir: Path,
     probe: Callable[[], object],
     timeout: float,
+    user: str | None = None,
 ) -> ServiceHandle:
-    """Spawns ``argv`` (output to ``workdir/<name>.log``) and returns once ``probe`` succeeds.
+    """Spawns ``argv`` (output to ``workdir/<name>.log``; as the system ``user`` if given) and
+    returns once ``probe`` succeeds.
 
     ``probe`` raises ServiceUnreachable while the service is not ready yet.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"{name}.log"
-    process = _spawn(argv, workdir, log_path)
+    process = _spawn(argv, workdir, log_path, user)
     try:
         _wait_until_ready(name, address, process, probe, log_path, timeout)
     except BaseException:
@@ -77,7 +81,9 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def _spawn(argv: Sequence[str], workdir: Path, log_path: Path) -> subprocess.Popen[bytes]:
+def _spawn(
+    argv: Sequence[str], workdir: Path, log_path: Path, user: str | None
+) -> subprocess.Popen[bytes]:
     with log_path.open("ab") as log:
         return subprocess.Popen(
             argv,
@@ -87,8 +93,18 @@ def _spawn(argv: Sequence[str], workdir: Path, log_path: Path) -> subprocess.Pop
             stderr=subprocess.STDOUT,
             # Own session: Ctrl-C in the parent's terminal reaches the parent, which stops us.
             start_new_session=True,
+            # Python switches user before calling it, so the death signal survives the switch.
             preexec_fn=die_with_parent(),
+            **as_user(user),
         )
+
+
+def as_user(user: str | None) -> dict[str, Any]:
+    """Popen arguments running the child as ``user`` (None: as this process), with that user's
+    group and none of ours: with root's group, a root-owned 0701 directory stays closed."""
+    if user is None:
+        return {}
+    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
 def die_with_parent() -> Callable[[], None] | None:

@@ -28,10 +28,13 @@ SERVICE_VARS = (
     "KAFKA_BOOTSTRAP_SERVERS",
     "CLICKHOUSE_URL",
     "CELERY_BROKER_URL",
+    "GINKGO_STACK_ENV",
 )
 
 pytestmark = pytest.mark.slow
 DEMO = tuple(DEMO_PORTFOLIOS)
+# How long the demo runs before its scheduling runs are checked (the issue: 3 minutes).
+DEMO_SECONDS = 180
 
 
 def _launcher_env(var: Path, **extra: str) -> dict[str, str]:
@@ -154,14 +157,88 @@ def _node_routes(output: _Output, node_id: str, deadline: float) -> bool:
     return False
 
 
-def _wait_ready(launcher: subprocess.Popen, port: int, deadline: float) -> dict:
+def _wait_ready(launcher: subprocess.Popen, port: int, deadline: float, output: _Output) -> dict:
     while time.monotonic() < deadline:
-        assert launcher.poll() is None, "launcher exited early"
+        assert launcher.poll() is None, f"launcher exited early: {output.rest(5)[-3000:]}"
         body = _health(port)
         if body and body["ready"]:
             return body
         time.sleep(0.5)
     raise AssertionError("the stack did not become ready in time")
+
+
+def _command_lines(processes: list[psutil.Process]) -> set[str]:
+    """The command lines of those still running (PostgreSQL's backends come and go)."""
+    lines = set()
+    for process in processes:
+        try:
+            lines.add(" ".join(process.cmdline()))
+        except psutil.NoSuchProcess:
+            continue
+    return lines
+
+
+def _docs_are_offline(port: int, token: str) -> None:
+    """/api/docs/ and every asset it names answer 200, and the page names no other host."""
+    headers = {"Authorization": f"Token {token}"}
+    base = f"http://127.0.0.1:{port}"
+    request = urllib.request.Request(f"{base}/api/docs/", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        html = response.read().decode()
+    assert not re.findall(r"https?://(?!127\.0\.0\.1)[^\s\"'<>]+", html), "an outside host"
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert any("swagger-ui" in a for a in assets), assets
+    for asset in assets:
+        with urllib.request.urlopen(f"{base}{asset}", timeout=10) as response:
+            assert response.status == 200, asset
+
+
+def _clean_env(var: Path) -> dict[str, str]:
+    """What a new terminal in the project has: no service variables, only where var/ is (the
+    test's stack keeps its var/ in a temporary directory, not the project's)."""
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
+            "GINKGO_VAR_DIR": str(var)}  # fmt: skip
+
+
+def _manage(var: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", *argv],
+        cwd=ROOT,
+        env=_clean_env(var),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _second_terminal_uses_the_stack(port: int, token: str, var: Path) -> None:
+    """From a process that knows only the working directory (and var/), manage.py finds the
+    running stack through var/stack.env: a migration moves a portfolio, node-3 joins."""
+    plan = _get(port, "/api/schedule/plan", token) or {"nodes": []}
+    source = next(n["node_id"] for n in plan["nodes"] if "demo.sma_aapl" in n["portfolio_ids"])
+    target = "node-2" if source == "node-1" else "node-1"
+    moved = _manage(var, "portfolio_migrate", "demo.sma_aapl", "--to", target)
+    assert moved.returncode == 0, moved.stderr
+    assert f"{source} -> {target}" in moved.stdout
+    node = subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "run_node", "--node-id", "node-3"],
+        cwd=ROOT,
+        env=_clean_env(var),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            nodes = _all(port, "/api/nodes/", token)
+            if any(n["node_id"] == "node-3" and n["alive"] for n in nodes):
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError("node-3, started from a clean environment, did not join")
+    finally:
+        node.send_signal(signal.SIGINT)
+        node.wait(timeout=60)
 
 
 def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_path):
@@ -178,7 +255,7 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
     output = _Output(launcher.stdout)
     started = time.monotonic()
     try:
-        body = _wait_ready(launcher, port, started + 120)
+        body = _wait_ready(launcher, port, started + 120, output)
         token = (tmp_path / "var").joinpath("demo-token").read_text().strip()
         fills = _demo_trading(port, token, started + 60)
         print(f"stack ready and trading after {time.monotonic() - started:.1f}s")
@@ -190,13 +267,15 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
             "kafka": True,
             "clickhouse": None,
         }
-        assert body["services"]["database"]["where"].startswith("sqlite3:")
+        # No DATABASE_URL: the launcher started the embedded PostgreSQL.
+        assert body["services"]["database"]["where"].startswith("postgresql:")
+        _docs_are_offline(port, token)
         assert sum(len(f) for f in fills.values()) >= 1
         for portfolio_id in DEMO:
             assert _positions_match_fills(port, token, portfolio_id, time.monotonic() + 20), (
                 portfolio_id
             )
-        names = {" ".join(p.cmdline()) for p in family}
+        names = _command_lines(family)
         for expected in (
             "gunicorn",
             "beat",
@@ -205,10 +284,18 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
             "run_notifications",
             "tansu",
             "redis-server",
+            "postgres -D",
         ):
             assert any(expected in n for n in names), expected
         assert sum("run_node" in n for n in names) == 2
         assert _node_routes(output, "node-1", time.monotonic() + 20)
+        _second_terminal_uses_the_stack(port, token, tmp_path / "var")
+        # Let the demo run a while: every scheduling run recorded meanwhile succeeded.
+        while time.monotonic() < started + DEMO_SECONDS:
+            assert launcher.poll() is None, "launcher exited early"
+            time.sleep(2)
+        runs = _all(port, "/api/schedule/runs", token)
+        assert runs and not [r for r in runs if r["outcome"] not in ("ok", "skipped-locked")]
 
         launcher.send_signal(signal.SIGINT)
         launcher.wait(timeout=90)

@@ -31,7 +31,6 @@ def _backtest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ginkgo_site.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
     }
     return subprocess.run(
         [sys.executable, "manage.py", "backtest", *args],

@@ -1,5 +1,5 @@
 """Upstream: (Django command discovery)
-Downstream: monitoring.exposition, monitoring.notifications.config, monitoring.notifications.dispatch, monitoring.notifications.service
+Downstream: ginkgo_site.service_checks, monitoring.exposition, monitoring.notifications.config, monitoring.notifications.dispatch, monitoring.notifications.service
 Role: `manage.py run_notifications`: the notification service in the foreground (optionally serving /metrics), stopping cleanly on SIGINT/SIGTERM."""
 
 import signal
@@ -7,16 +7,18 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from monitoring.exposition import add_metrics_port, serve_metrics
 from monitoring.notifications.config import NotifyConfig
 from monitoring.notifications.dispatch import Dispatcher
 from monitoring.notifications.service import NotificationService
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Run the notification service: store every notice, deliver it to the sinks."
+    services = ("database", "kafka")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_metrics_port(parser)

@@ -1,21 +1,23 @@
 """Upstream: (Django command discovery)
-Downstream: scheduling.models, scheduling.services.migration, trading.selectors.live, trading.services.portfolios
+Downstream: ginkgo_site.service_checks, scheduling.models, scheduling.services.migration, trading.selectors.live, trading.services.portfolios
 Role: `manage.py portfolio_migrate ID [--to NODE]`: moves one running portfolio to another node by hand."""
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from scheduling.models import RunTrigger
 from scheduling.services.migration import portfolio_migrate
 from trading.selectors.live import LiveStateUnavailable
 from trading.services.portfolios import PortfolioConflict
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Move a running portfolio to another node (default: the least-loaded one with room)."
+    services = ("database", "redis", "kafka")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("portfolio_id")

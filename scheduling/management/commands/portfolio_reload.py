@@ -1,18 +1,20 @@
 """Upstream: (Django command discovery)
-Downstream: trading.services.portfolios
+Downstream: ginkgo_site.service_checks, trading.services.portfolios
 Role: `manage.py portfolio_reload ID`: asks the node running a portfolio to reload its current version (trading's audited reload service)."""
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.services.portfolios import PortfolioConflict, portfolio_reload
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Publish portfolio.reload with the portfolio's current version."
+    services = ("database", "redis", "kafka")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("portfolio_id")

@@ -1,19 +1,21 @@
 """Upstream: (Django command discovery)
-Downstream: scheduling.models, scheduling.services.schedule
+Downstream: ginkgo_site.service_checks, scheduling.models, scheduling.services.schedule
 Role: `manage.py schedule_run`: one schedule run now (optionally rebalancing), printing what it did."""
 
 from argparse import ArgumentParser
 from fractions import Fraction
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from scheduling.models import RunOutcome, RunTrigger
 from scheduling.services.schedule import LOCK_WAIT_SECONDS, schedule_run
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Run the scheduler once: place running portfolios on live nodes."
+    services = ("database", "redis", "kafka")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--rebalance", action="store_true", help="also even out the load")

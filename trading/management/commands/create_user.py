@@ -1,20 +1,22 @@
 """Upstream: (entry point: python manage.py create_user)
-Downstream: trading.permissions, trading.services.users
+Downstream: ginkgo_site.service_checks, trading.permissions, trading.services.users
 Role: thin manage.py command: creates or updates a user with one role and prints the user's API token."""
 
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.permissions import ROLE_PERMISSIONS
 from trading.services.users import user_upsert
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Create (or update) a user with a role (admin, developer, trader, viewer); print a token."
     )
+    services = ("database",)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")

@@ -1,18 +1,20 @@
 """Upstream: (entry point: python manage.py data_health)
-Downstream: trading.services.data_health
+Downstream: ginkgo_site.service_checks, trading.services.data_health
 Role: thin manage.py command: prints the data stores' health as a table; exits non-zero when a check fails."""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.services.data_health import Health, HealthCheck, data_health
 
 _HEADER = ("check", "health", "rows", "latest", "detail")
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Check every data store (SQL, Redis, ClickHouse if configured, the trade mirror)."
+    services = ("database", "clickhouse")
 
     def handle(self, *args: Any, **options: Any) -> None:
         checks = data_health()

@@ -1,5 +1,5 @@
 """Upstream: (entry point: python manage.py export_trades)
-Downstream: trading.core.ports, trading.services.storage, trading.storage.progress, trading.storage.trade_csv
+Downstream: ginkgo_site.service_checks, trading.core.ports, trading.services.storage, trading.storage.progress, trading.storage.trade_csv
 Role: thin manage.py command: writes trade history (one portfolio or all, a date range) to a CSV file, with progress."""
 
 import sys
@@ -8,16 +8,18 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.core.ports import StoreUnavailable
 from trading.services.storage import trade_source
 from trading.storage.progress import Progress
 from trading.storage.trade_csv import trades_csv_write
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Export trade history to a CSV file (from ClickHouse when configured, else the SQL database)."
+    services = ("database", "clickhouse")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE")

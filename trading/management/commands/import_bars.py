@@ -1,5 +1,5 @@
 """Upstream: (entry point: python manage.py import_bars)
-Downstream: trading.core.errors, trading.core.ports, trading.services.bar_imports, trading.storage.bar_files, trading.storage.progress
+Downstream: ginkgo_site.service_checks, trading.core.errors, trading.core.ports, trading.services.bar_imports, trading.storage.bar_files, trading.storage.progress
 Role: thin manage.py command: imports CSV files of bars into the configured bar store, with progress."""
 
 import sys
@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.core.errors import DataError
 from trading.core.ports import DAILY, StoreUnavailable
 from trading.services.bar_imports import bars_import
@@ -17,11 +18,12 @@ from trading.storage.bar_files import DEFAULT_BATCH, data_rows
 from trading.storage.progress import Progress
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Import CSV files of OHLCV bars (Date[,Time],Open,High,Low,Close[,Adj Close],Volume) "
         "into the bar store; importing the same rows again does not duplicate them."
     )
+    services = ("database", "clickhouse")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -1,18 +1,20 @@
 """Upstream: (Django command discovery)
-Downstream: trading.bus.admin
+Downstream: ginkgo_site.service_checks, trading.bus.admin
 Role: `manage.py kafka_topics --create|--list`: creates the contract topics or lists the broker's."""
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.bus.admin import BrokerUnavailable, ensure_topics, existing_topics
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Create the Kafka topics of the contract (idempotent) or list the broker's topics."
+    services = ("kafka",)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         action = parser.add_mutually_exclusive_group(required=True)

@@ -1,5 +1,5 @@
 """Upstream: trading.management.commands.run_node, (Django command discovery)
-Downstream: monitoring.exposition, trading.bus.topics, trading.livecore.runtime, trading.livecore.sources
+Downstream: ginkgo_site.service_checks, monitoring.exposition, trading.bus.topics, trading.livecore.runtime, trading.livecore.sources
 Role: `manage.py run_livecore`: parses options, runs LiveCore in the foreground, stops cleanly on SIGINT/SIGTERM."""
 
 import logging
@@ -9,8 +9,9 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from monitoring.exposition import add_metrics_port, serve_metrics
 from trading.bus.topics import MARKET_TOPICS
 from trading.livecore.runtime import LiveCore, LiveCoreConfig
@@ -25,8 +26,9 @@ DEFAULT_SYMBOLS = "AAA,BBB,CCC,DDD,EEE"
 logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Run LiveCore: DataManager, LiveEngine with the paper gateway, control handling."
+    services = ("database", "redis", "kafka")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

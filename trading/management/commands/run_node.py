@@ -1,5 +1,5 @@
 """Upstream: (Django command discovery)
-Downstream: monitoring.exposition, trading.management.commands.run_livecore, trading.node.backpressure, trading.node.config, trading.node.runtime, trading.node.stale
+Downstream: ginkgo_site.service_checks, monitoring.exposition, trading.management.commands.run_livecore, trading.node.backpressure, trading.node.config, trading.node.runtime, trading.node.stale
 Role: `manage.py run_node`: parses options, runs one ExecutionNode in the foreground, stops gracefully on SIGINT/SIGTERM."""
 
 import logging
@@ -7,8 +7,9 @@ import signal
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from monitoring.exposition import add_metrics_port, serve_metrics
 from trading.management.commands.run_livecore import _log_to_stdout
 from trading.node.backpressure import Policy
@@ -19,8 +20,9 @@ from trading.node.stale import DEFAULT_MAX_AGE_SECONDS
 logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Run an execution node: its portfolios, each on a thread, fed from the bus."
+    services = ("database", "redis", "kafka")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--node-id", required=True, help="this node's id")

@@ -1,5 +1,5 @@
 """Upstream: (Django command discovery; run by the make run launcher)
-Downstream: trading.services.demo
+Downstream: ginkgo_site.service_checks, trading.services.demo
 Role: `manage.py seed_demo --data-dir DIR`: the demo's bar files, portfolios and admin login."""
 
 import json
@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from ginkgo_site.service_checks import ServiceCommand
 from trading.services.demo import demo_seed
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Seed the demo: real daily bars as CSV, six running portfolios, a demo admin."
+    services = ("database",)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--data-dir", type=Path, required=True, help="where bar files go")
