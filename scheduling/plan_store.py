@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications.rules, scheduling.selectors, scheduling.services.migration, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.schedule
+"""Upstream: monitoring.notifications.rules, scheduling.selectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.schedule
 Downstream: trading.redis_store
 Role: the scheduler's Redis side (SPEC.md §4): heartbeats and nodes:active, the schedule:plan:* sets, the scheduler lock, the pending-notice memory.
 

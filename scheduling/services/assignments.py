@@ -1,12 +1,13 @@
 """Upstream: scheduling.services.schedule, scheduling.services.migration
-Downstream: scheduling.models, scheduling.plans
-Role: assignments_record: brings the assignment history in line with a plan (a move closes the current row and opens a new one)."""
+Downstream: scheduling.models, scheduling.plan_store, scheduling.plans
+Role: assignments_record: brings the assignment history in line with a plan (a move closes the current row and opens a new one); plan_commit: the record and the Redis plan sets changed together, record first."""
 
 from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
+from scheduling import plan_store
 from scheduling.models import RECONCILE, Assignment, SchedulingRun
 from scheduling.plans import Plan, plan_locations
 
@@ -44,3 +45,14 @@ def assignments_record(
     ]
     Assignment.objects.bulk_create(opening)
     return len(closing), len(opening)
+
+
+def plan_commit(
+    *, plan: Plan, changes: Plan, reasons: Mapping[str, str], run: SchedulingRun | None
+) -> None:
+    """Record ``plan`` (assignments_record), then write ``changes`` to the Redis plan sets,
+    in one database transaction: a database failure leaves Redis untouched, a Redis failure
+    rolls the record back (why this order: scheduling.services.schedule._act)."""
+    with transaction.atomic():
+        assignments_record(plan=plan, reasons=reasons, run=run)
+        plan_store.plans_write(changes)

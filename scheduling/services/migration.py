@@ -13,7 +13,7 @@ from scheduling import plan_store
 from scheduling.models import MANUAL, RunOutcome, RunTrigger, SchedulingRun
 from scheduling.placement import Node, PlacementConfig
 from scheduling.plans import migration_target, node_has_room, plan_locations
-from scheduling.services.assignments import assignments_record
+from scheduling.services.assignments import plan_commit
 from scheduling.services.publishing import notice_publish, schedule_updates_publish
 from scheduling.services.runs import run_finish
 from scheduling.services.schedule import (
@@ -50,13 +50,13 @@ def portfolio_migrate(
     """Move a running, placed portfolio to ``target_node``, or to the least-loaded other
     node that is active, alive and has room.
 
-    Holding the scheduler lock: the two nodes' plan sets change in Redis, then
-    ``portfolio.migrate`` (config ``{"from", "to"}``) and the target's schedule update are
-    published (the source's too if the command was not delivered), then a ``migration.done``
-    notice, and the move is recorded
-    (reason ``manual``) with a run. The scheduler hears nothing back from the target (it
-    starts the portfolio once the source has released it), so the notice says the move is
-    assigned, not that the target runs it.
+    Holding the scheduler lock: the move is recorded (reason ``manual``) with a run and the
+    two nodes' plan sets change in Redis (plan_commit: record first, so a failure leaves
+    Redis as it was), then ``portfolio.migrate`` (config ``{"from", "to"}``) and the
+    target's schedule update are published (the source's too if the command was not
+    delivered), then a ``migration.done`` notice. The scheduler hears nothing back from the
+    target (it starts the portfolio once the source has released it), so the notice says the
+    move is assigned, not that the target runs it.
     Refusals: unknown portfolio or node (404 / 400), stopped or unplaced portfolio, target
     not eligible or full, a run in progress (PortfolioConflict); Redis failing
     (LiveStateUnavailable). Unacknowledged publications are warnings on the run: the nodes
@@ -97,7 +97,10 @@ def _migrate(portfolio_id: str, requested: str | None, trigger: RunTrigger) -> M
         source: current[source] - {portfolio_id},
         target: current.get(target, frozenset()) | {portfolio_id},
     }
-    plan_store.plans_write(changes)
+    run = SchedulingRun.objects.create(trigger=trigger)
+    plan_commit(
+        plan={**current, **changes}, changes=changes, reasons={portfolio_id: MANUAL}, run=run
+    )
     undelivered = _command_publish(portfolio, source, target)
     # The source learns of the move from portfolio.migrate, and reports the portfolio as
     # `migrating`; its schedule update, on another topic, could overtake the command and stop
@@ -116,8 +119,6 @@ def _migrate(portfolio_id: str, requested: str | None, trigger: RunTrigger) -> M
             node_id=target,
         ),
     ]
-    run = SchedulingRun.objects.create(trigger=trigger)
-    assignments_record(plan={**current, **changes}, reasons={portfolio_id: MANUAL}, run=run)
     move = {"portfolio_id": portfolio_id, "from_node": source, "to_node": target, "reason": MANUAL}
     run_finish(
         run=run, outcome=RunOutcome.OK, moves=[move], changed_nodes=changes, warnings=warnings

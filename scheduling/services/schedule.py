@@ -1,6 +1,6 @@
 """Upstream: ginkgo_site.devstack.cluster, scheduling.apis, scheduling.management.commands.schedule_run, scheduling.services.migration, scheduling.services.node_control, scheduling.tasks
 Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, scheduling.plans, scheduling.services.assignments, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, trading.models, trading.services.audit
-Role: the schedule run (nodes, plans, placement, Redis plan sets, updates, failover notices, record), one acting at a time, and the heartbeat check that triggers it."""
+Role: the schedule run (nodes, plans, placement, record and Redis plan sets, then updates and failover notices), one acting at a time, and the heartbeat check that triggers it."""
 
 import logging
 from dataclasses import asdict, dataclass, replace
@@ -8,13 +8,12 @@ from fractions import Fraction
 
 import redis
 from django.conf import settings
-from django.db import transaction
 
 from scheduling import plan_store
 from scheduling.models import Assignment, RunOutcome, RunTrigger, SchedulingRun
 from scheduling.placement import PlacementConfig, place
 from scheduling.plans import failovers, move_reasons, plan_changes, plan_merge
-from scheduling.services.assignments import assignments_record
+from scheduling.services.assignments import plan_commit
 from scheduling.services.nodes import NodeSync, nodes_sync
 from scheduling.services.publishing import (
     failover_notices_publish,
@@ -79,12 +78,13 @@ def schedule_run(
 ) -> SchedulingRun:
     """Place the running portfolios on the live nodes, holding the scheduler lock.
 
-    Writes the changed ``schedule:plan:*`` sets, publishes one update per changed node, a
-    ``failover.done`` notice per dead node whose portfolios it placed elsewhere, a notice for
-    pending portfolios, and records the assignments and the run. Without ``rebalance``
-    nothing healthy moves: new portfolios and those of dead, draining or disabled nodes are
-    placed. Another run holding the lock past ``wait`` seconds makes this one
-    ``skipped-locked``; any failure is recorded on the run (``failed``), not raised.
+    Records the assignments and writes the changed ``schedule:plan:*`` sets, then publishes
+    one update per changed node, a ``failover.done`` notice per dead node whose portfolios
+    it placed elsewhere, a notice for pending portfolios, and records the run (see _act for
+    why in this order). Without ``rebalance`` nothing healthy moves: new portfolios and
+    those of dead, left, draining or disabled nodes are placed. Another run holding the
+    lock past ``wait`` seconds makes this one ``skipped-locked``; any failure is recorded on
+    the run (``failed``), not raised.
     """
     config = placement_config(rebalance=rebalance, threshold=threshold)
     run = SchedulingRun.objects.create(trigger=trigger, rebalance=rebalance)
@@ -107,30 +107,41 @@ def heartbeat_check() -> SchedulingRun | None:
 
 
 def _act(run: SchedulingRun, config: PlacementConfig) -> SchedulingRun:
+    """Decide, then record and tell the nodes, then announce: in this order a run that fails
+    leaves Redis and Kafka as they were.
+
+    1. plan_commit: the assignments, then the Redis plan sets (what nodes act on), in one
+       database transaction. A database failure (``database is locked`` ...) happens before
+       Redis is touched; a Redis failure rolls the record back. The run fails, nothing
+       changed, the next run decides again.
+    2. Only once both hold the plan, the schedule updates and notices go on Kafka. A failed
+       publication is a warning, not a failure: the nodes pull their plan set every
+       schedule interval anyway.
+
+    The plan view (the record) and what nodes run can then only disagree when the commit
+    itself fails after the Redis write; the next run (at most one schedule interval later)
+    takes the Redis sets as what the nodes were told and records them.
+    """
     snapshot = schedule_snapshot_take()
     result = place(snapshot.sync.nodes, snapshot.wanted, snapshot.current, config)
     changes = plan_changes(result.plan, snapshot.told)
-    failed_over = failovers(result.moves)
-    # Redis first: if it fails, nothing was announced or recorded and the next run retries.
-    plan_store.plans_write(changes)
+    reasons = move_reasons(result.moves, result.pending)
+    plan_commit(plan=result.plan, changes=changes, reasons=reasons, run=run)
     warnings = [
         *snapshot.warnings,
         *schedule_updates_publish(plans=changes),
-        *failover_notices_publish(failovers=failed_over),
+        *failover_notices_publish(failovers=failovers(result.moves)),
         *pending_notice_publish(pending=result.pending),
     ]
     if result.moves or changes:
         logger.info(
             "schedule run %s: %d move(s), nodes %s", run.pk, len(result.moves), list(changes)
         )
-    with transaction.atomic():
-        reasons = move_reasons(result.moves, result.pending)
-        assignments_record(plan=result.plan, reasons=reasons, run=run)
-        return run_finish(
-            run=run,
-            outcome=RunOutcome.OK,
-            moves=[asdict(move) for move in result.moves],
-            pending=result.pending,
-            changed_nodes=changes,
-            warnings=warnings,
-        )
+    return run_finish(
+        run=run,
+        outcome=RunOutcome.OK,
+        moves=[asdict(move) for move in result.moves],
+        pending=result.pending,
+        changed_nodes=changes,
+        warnings=warnings,
+    )

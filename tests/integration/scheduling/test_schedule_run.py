@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.plan_store, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.codec, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.redis_store
-Role: the schedule run against real services: placing, publishing once per changed node, the lock, rebuilding after Redis lost the plans, Redis failures, runs and moves counted."""
+Downstream: ginkgo_site.devstack.waiting, scheduling.models, scheduling.plan_store, scheduling.selectors, scheduling.services.assignments, scheduling.services.schedule, tests.integration.bus.helpers, tests.integration.scheduling.kit, trading.bus.codec, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.redis_store
+Role: the schedule run against real services: placing, publishing once per changed node, the lock, rebuilding after Redis lost the plans, Redis failures, a failed run changing no plan set and publishing nothing (or repaired by the next run), runs and moves counted."""
 
 import threading
 from collections.abc import Callable
@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 import redis
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from ginkgo_site.devstack.waiting import wait_until
 from scheduling import plan_store
-from scheduling.models import ExecutionNode, RunOutcome, RunTrigger, SchedulingRun
-from scheduling.services import schedule
+from scheduling.models import Assignment, ExecutionNode, RunOutcome, RunTrigger, SchedulingRun
+from scheduling.selectors import schedule_plan_get
+from scheduling.services import assignments, schedule
 from scheduling.services.schedule import heartbeat_check, schedule_run
+from tests.integration.bus.helpers import TopicRecorder
 from tests.integration.scheduling.kit import (
     announce,
     counted,
@@ -103,14 +105,63 @@ def test_a_second_run_without_change_publishes_nothing(
 
     assert second.outcome == RunOutcome.OK
     assert (second.moves_count, second.changed_nodes) == (0, [])
-    # A marker per node, keyed like the node's updates, follows anything the run published
-    # on that node's partition: once the markers are in, nothing else came.
+    assert all(len(updates) == 1 for updates in published(publisher, updates).values())
+
+
+def test_a_run_whose_record_fails_changes_no_plan_set_publishes_nothing_and_the_next_acts(
+    db, services, record, publisher: BusProducer, monkeypatch
+):
+    updates = record(SCHEDULE_UPDATES)
     for node_id in NODES:
-        marker = ScheduleUpdate(ts=to_ns(timezone.now()), node_id=node_id, portfolio_ids=["-"])
-        publisher.publish(SCHEDULE_UPDATES, marker)
-    publisher.flush()
-    wait_until(lambda: all(updates_for(updates, n)[-1:] == [["-"]] for n in NODES), what="markers")
-    assert all(len(updates_for(updates, n)) == 2 for n in NODES)
+        announce(services, node_id)
+    running("p1", "p2")
+    schedule_run(trigger=RunTrigger.BEAT)
+    updates.wait_for(ScheduleUpdate, count=2)
+    told = placed_once(services, NODES)
+    running("p3", "p4")
+    monkeypatch.setattr(assignments, "assignments_record", _locked)
+
+    failed = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert failed.outcome == RunOutcome.FAILED and "database is locked" in failed.error
+    assert placed_once(services, NODES) == told == recorded() == plan_view()
+    assert all(len(sent) == 1 for sent in published(publisher, updates).values())
+
+    monkeypatch.undo()
+    next_run = schedule_run(trigger=RunTrigger.BEAT)
+
+    assert next_run.outcome == RunOutcome.OK and next_run.moves_count == 2
+    assert sorted(placed_once(services, NODES)) == ["p1", "p2", "p3", "p4"]
+    assert placed_once(services, NODES) == recorded() == plan_view()
+
+
+def test_a_run_whose_commit_fails_after_the_redis_write_is_repaired_by_the_next_run(
+    db, services, monkeypatch
+):
+    for node_id in NODES:
+        announce(services, node_id)
+    running("p1", "p2")
+    schedule_run(trigger=RunTrigger.BEAT)
+    running("p3")
+    write = plan_store.plans_write
+
+    def written_then_lost(plans: Any) -> None:
+        write(plans)
+        raise OperationalError("the commit failed")  # Redis holds the plan, the record not
+
+    monkeypatch.setattr(plan_store, "plans_write", written_then_lost)
+    failed = schedule_run(trigger=RunTrigger.BEAT)
+    told = placed_once(services, NODES)
+    assert failed.outcome == RunOutcome.FAILED and "p3" in told and "p3" not in plan_view()
+
+    monkeypatch.undo()
+    repaired = schedule_run(trigger=RunTrigger.BEAT)
+
+    # The nodes act on what Redis told them: the record catches up, nothing moves.
+    assert repaired.outcome == RunOutcome.OK and repaired.changed_nodes == []
+    assert placed_once(services, NODES) == told == recorded() == plan_view()
+    reconciled = Assignment.objects.get(portfolio_id="p3", until__isnull=True)
+    assert reconciled.reason == "reconcile"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -233,6 +284,29 @@ def test_nodes_active_loses_a_node_whose_heartbeat_is_gone(db, services):
     schedule_run(trigger=RunTrigger.BEAT)
 
     assert services.smembers(nodes_active_key()) == {b"n1"}
+
+
+def published(publisher: BusProducer, updates: TopicRecorder) -> dict[str, list[list[str]]]:
+    """Every node's schedule updates so far (portfolio lists), complete: a marker per node,
+    keyed like the node's updates, follows anything published on that node's partition, so
+    once the markers are in, nothing else came."""
+    for node_id in NODES:
+        marker = ScheduleUpdate(ts=to_ns(timezone.now()), node_id=node_id, portfolio_ids=["-"])
+        publisher.publish(SCHEDULE_UPDATES, marker)
+    publisher.flush()
+    wait_until(lambda: all(updates_for(updates, n)[-1:] == [["-"]] for n in NODES), what="markers")
+    return {n: [pids for pids in updates_for(updates, n) if pids != ["-"]] for n in NODES}
+
+
+def plan_view() -> dict[str, str]:
+    """Portfolio -> node as /api/schedule/plan shows it."""
+    return {
+        pid: view.node.node_id for view in schedule_plan_get().nodes for pid in view.portfolio_ids
+    }
+
+
+def _locked(**kwargs: Any) -> Any:
+    raise OperationalError("database is locked")
 
 
 def _beat() -> SchedulingRun:
