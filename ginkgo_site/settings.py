@@ -171,6 +171,9 @@ GINKGO_HEARTBEAT_INTERVAL = env.float("GINKGO_HEARTBEAT_INTERVAL", default=10.0)
 GINKGO_HEARTBEAT_TTL = env.float("GINKGO_HEARTBEAT_TTL", default=30.0)
 GINKGO_SCHEDULE_INTERVAL = env.float("GINKGO_SCHEDULE_INTERVAL", default=30.0)
 GINKGO_NODE_CAPACITY = env.int("GINKGO_NODE_CAPACITY", default=5)
+# Seconds a dead or departed node stays on the dashboard and the summary; /api/nodes/?all=1
+# lists it after that too.
+GINKGO_NODE_FORGET_AFTER = env.float("GINKGO_NODE_FORGET_AFTER", default=600.0)
 GINKGO_QUEUE_MAXSIZE = env.int("GINKGO_QUEUE_MAXSIZE", default=1000)
 # Port of the Prometheus /metrics that run_node, run_livecore, run_notifications and node
 # workers serve (0: a free one, logged at start; unset: none). The api serves /metrics itself.

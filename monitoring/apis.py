@@ -62,16 +62,21 @@ class ReadinessApi(APIView):
 
 class SummaryNodeSerializer(serializers.Serializer):
     node_id = serializers.CharField()
-    status = serializers.CharField(help_text="administrative: active, disabled, draining, dead")
+    status = serializers.CharField(
+        help_text="active, disabled, draining (the operator's); dead, left (the heartbeat check's)"
+    )
     alive = serializers.BooleanField(help_text="its heartbeat key is present")
     heartbeat_age = serializers.FloatField(allow_null=True, help_text="seconds")
     portfolios = serializers.IntegerField(help_text="what it runs (else: is assigned)")
 
 
 class SummaryNodesSerializer(serializers.Serializer):
-    alive = serializers.IntegerField()
-    dead = serializers.IntegerField()
-    items = SummaryNodeSerializer(many=True)
+    alive = serializers.IntegerField(help_text="heartbeat key present")
+    dead = serializers.IntegerField(help_text="heartbeat expired, declared dead")
+    left = serializers.IntegerField(help_text="stopped cleanly")
+    items = SummaryNodeSerializer(
+        many=True, help_text="dead and left nodes only until GINKGO_NODE_FORGET_AFTER"
+    )
 
 
 class SummaryPortfoliosSerializer(serializers.Serializer):
@@ -109,9 +114,9 @@ class SummaryAlertsSerializer(serializers.Serializer):
 
 
 class MetricsSummaryApi(ApiView):
-    """The stack at a glance: nodes alive and dead with heartbeat ages, portfolios by live
-    status and desired state, orders and fills of the last minute, updates dropped, and the
-    notices of the last hour."""
+    """The stack at a glance: nodes alive, dead and left with heartbeat ages, portfolios by
+    live status and desired state, orders and fills of the last minute, updates dropped,
+    and the notices of the last hour."""
 
     required_permissions = {"GET": METRICS_READ}
 

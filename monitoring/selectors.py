@@ -1,5 +1,5 @@
 """Upstream: monitoring.apis, monitoring.collectors
-Downstream: ginkgo_site.devstack, monitoring.live, monitoring.models, scheduling.selectors, trading.models, trading.selectors.live, trading.selectors.trades
+Downstream: ginkgo_site.devstack, ginkgo_site.service_checks, monitoring.live, monitoring.models, scheduling.placement, scheduling.selectors, trading.models, trading.selectors.live, trading.selectors.trades
 Role: read-side of monitoring: service health, the live overview (nodes, statuses), the metrics summary, notices and the dashboard's data."""
 
 from collections import Counter
@@ -19,6 +19,7 @@ from ginkgo_site.devstack import ServiceUnreachable, check_clickhouse, check_kaf
 from ginkgo_site.service_checks import check_django_database
 from monitoring.live import node_infos, portfolio_statuses
 from monitoring.models import Notice
+from scheduling.placement import NodeStatus
 from scheduling.selectors import NodeView, node_list
 from trading.models import DesiredState, Fill, Order, Portfolio
 from trading.selectors.live import LiveStateUnavailable
@@ -109,9 +110,10 @@ RECENT_ROWS = 15
 
 @dataclass(frozen=True)
 class LiveOverview:
-    """Nodes (record + heartbeats), every portfolio's desired state and, for those a node
-    reported, its status hash; ``error`` says why Redis could not be read (then the live
-    parts are empty and nodes are as recorded)."""
+    """Nodes (record + heartbeats, forgotten ones left out: scheduling.selectors.node_list),
+    every portfolio's desired state and, for those a node reported, its status hash;
+    ``error`` says why Redis could not be read (then the live parts are empty and nodes are
+    as recorded)."""
 
     nodes: list[NodeView]
     infos: dict[str, dict[str, str]]
@@ -123,9 +125,15 @@ class LiveOverview:
         """The live status, or ``unreported`` when no node reported the portfolio."""
         return self.statuses.get(portfolio_id, {}).get("status", UNREPORTED)
 
+    def info(self, view: NodeView) -> dict[str, str]:
+        """The node's info hash while it heartbeats; nothing once it stopped (what the hash
+        last said is stale)."""
+        return self.infos.get(view.node.node_id, {}) if view.alive else {}
+
     def hosted(self, view: NodeView) -> list[str]:
-        """The portfolios the node says it runs, else those the record places on it."""
-        reported = self.infos.get(view.node.node_id, {}).get("portfolio_ids")
+        """The portfolios a live node says it runs, else those the record places on it (for a
+        dead or left node, emptied as its portfolios move)."""
+        reported = self.info(view).get("portfolio_ids")
         if reported is None:
             return view.portfolio_ids
         return [pid for pid in reported.split(",") if pid]
@@ -146,17 +154,20 @@ def live_overview() -> LiveOverview:
 def metrics_summary(
     *, now: datetime | None = None, live: LiveOverview | None = None
 ) -> dict[str, Any]:
-    """Nodes alive and dead, portfolios by live and desired state, orders and fills in the
-    last minute, updates dropped, and notices of the last hour by level."""
+    """Nodes alive, dead and left (as the heartbeat check declared them; forgotten ones left
+    out), portfolios by live and desired state, orders and fills in the last minute,
+    updates dropped, and notices of the last hour by level."""
     now = now or timezone.now()
     live = live or live_overview()
     drops = {pid: _int(fields.get("dropped")) for pid, fields in live.statuses.items()}
+    statuses = Counter(view.node.status for view in live.nodes)
     return {
         "generated_at": now,
         "live_state_error": live.error,
         "nodes": {
             "alive": sum(1 for view in live.nodes if view.alive),
-            "dead": sum(1 for view in live.nodes if not view.alive),
+            "dead": statuses[NodeStatus.DEAD],
+            "left": statuses[NodeStatus.LEFT],
             "items": [_node_row(view, live) for view in live.nodes],
         },
         "portfolios": {
@@ -237,7 +248,7 @@ def dashboard_data() -> dict[str, Any]:
 
 
 def _node_row(view: NodeView, live: LiveOverview) -> dict[str, Any]:
-    info = live.infos.get(view.node.node_id, {})
+    info = live.info(view)
     hosted = live.hosted(view)
     return {
         "node_id": view.node.node_id,

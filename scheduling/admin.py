@@ -10,7 +10,11 @@ from django.http import HttpRequest
 
 from scheduling.models import Assignment, ExecutionNode, RunTrigger, SchedulingRun
 from scheduling.placement import NodeStatus
-from scheduling.services.node_control import node_capacity_set, node_status_set
+from scheduling.services.node_control import (
+    SETTABLE_STATUSES,
+    node_capacity_set,
+    node_status_set,
+)
 from trading.admin import RolePermissions
 from trading.permissions import NODE_CONTROL, NODE_READ, SCHEDULE_READ
 
@@ -22,8 +26,8 @@ class ExecutionNodeForm(forms.ModelForm):
 
     def clean_status(self) -> str:
         status = self.cleaned_data["status"]
-        if status == NodeStatus.DEAD and self.instance.status != NodeStatus.DEAD:
-            raise forms.ValidationError("dead is for the heartbeat check to say")
+        if status not in SETTABLE_STATUSES and status != self.instance.status:
+            raise forms.ValidationError(f"{status} is for the heartbeat check to say")
         return status
 
 

@@ -71,8 +71,20 @@ class NodeOutputSerializer(serializers.Serializer):
 
     node_id = serializers.CharField(source="node.node_id")
     host = serializers.CharField(source="node.host")
-    status = serializers.ChoiceField([status.value for status in NodeStatus], source="node.status")
+    status = serializers.ChoiceField(
+        [status.value for status in NodeStatus],
+        source="node.status",
+        help_text="active, disabled, draining (the operator's); dead, left (the heartbeat "
+        "check's: the heartbeat expired, or the node deleted it on a clean stop)",
+    )
     alive = serializers.BooleanField(help_text="its heartbeat key is present")
+    gone_at = serializers.DateTimeField(
+        source="node.gone_at", allow_null=True, help_text="when it was declared dead or left"
+    )
+    forgotten = serializers.BooleanField(
+        help_text="dead or left for longer than GINKGO_NODE_FORGET_AFTER, holding nothing: "
+        "listed only with ?all=1"
+    )
     last_heartbeat = serializers.DateTimeField(allow_null=True)
     heartbeat_age = serializers.FloatField(allow_null=True, help_text="seconds")
     started_at = serializers.DateTimeField(source="node.started_at", allow_null=True)
@@ -189,19 +201,28 @@ class ScheduleRunListApi(ApiView):
 
 
 class NodeListApi(ApiView):
-    """Every known node with heartbeat age, load, capacity, status and portfolios."""
+    """The known nodes with heartbeat age, load, capacity, status and portfolios; nodes dead
+    or left for longer than GINKGO_NODE_FORGET_AFTER only with ``?all=1``."""
 
     required_permissions = {"GET": NODE_READ}
 
+    class FilterSerializer(PageSerializer):
+        all = serializers.BooleanField(
+            required=False, default=False, help_text="also the forgotten nodes"
+        )
+
     @extend_schema(
         operation_id="nodes_list",
-        parameters=[PageSerializer],
+        parameters=[FilterSerializer],
         responses=paginated(NodeOutputSerializer),
     )
     def get(self, request: Request) -> Response:
-        query(request, PageSerializer)
+        everything = query(request, self.FilterSerializer)["all"]
         return paginated_response(
-            rows=node_list(), serializer_class=NodeOutputSerializer, request=request, view=self
+            rows=node_list(forgotten=everything),
+            serializer_class=NodeOutputSerializer,
+            request=request,
+            view=self,
         )
 
 

@@ -27,8 +27,9 @@ ASSIGNMENT_REASONS = [(reason.value, reason.value) for reason in MoveReason] + [
 class ExecutionNode(models.Model):
     """A node as the scheduler knows it; nodes announce themselves by their heartbeat.
 
-    ``status`` is administrative (active / disabled / draining) plus ``dead``, which the
-    heartbeat check sets when the heartbeat key is gone and clears when it is back.
+    ``status`` is administrative (active / disabled / draining) plus ``dead`` and ``left``,
+    which the heartbeat check sets when the heartbeat key is gone (``left``: the node deleted
+    it on a clean stop) and clears when it is back; ``gone_at`` is when it did.
     The operator's ``capacity`` wins over the node's ``declared_capacity``; with neither,
     ``GINKGO_NODE_CAPACITY`` applies.
     """
@@ -50,6 +51,9 @@ class ExecutionNode(models.Model):
     )
     last_heartbeat = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    gone_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the heartbeat check declared it dead or left"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Upstream: monitoring.collectors, monitoring.notifications.rules, scheduling.admin, scheduling.apis, scheduling.models, scheduling.plans, scheduling.selectors, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule
+"""Upstream: monitoring.collectors, monitoring.notifications.rules, monitoring.selectors, scheduling.admin, scheduling.apis, scheduling.models, scheduling.plans, scheduling.selectors, scheduling.services.migration, scheduling.services.node_control, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.runs, scheduling.services.schedule
 Downstream: (none)
 Role: pure, deterministic placement of portfolios on execution nodes (the scheduler's decision).
 
@@ -15,7 +15,7 @@ Rules, in the order they are applied:
 2. **Keep healthy assignments.** A node is *eligible* when its heartbeat is alive and its status
    is ``active``. Everything on an eligible node stays, up to the node's capacity; the excess
    (the largest portfolio ids, so the choice is stable) moves (``capacity``). Portfolios on a
-   dead, not-alive or unknown node move (``orphaned``), as do those on ``draining`` and
+   dead, left, not-alive or unknown node move (``orphaned``), as do those on ``draining`` and
    ``disabled`` nodes (reasons ``draining`` / ``disabled``).
    *Disabled* is treated like draining — take nothing new **and** release what it has — because
    an operator disables a node to get work off it; only the reason recorded differs. Nothing is
@@ -46,6 +46,7 @@ from fractions import Fraction
 from types import MappingProxyType
 
 __all__ = [
+    "GONE_STATUSES",
     "Move",
     "MoveReason",
     "Node",
@@ -64,6 +65,12 @@ class NodeStatus(StrEnum):
     DISABLED = "disabled"
     DRAINING = "draining"
     DEAD = "dead"
+    LEFT = "left"
+
+
+# What the heartbeat check declares of a node whose heartbeat is gone (never an operator):
+# ``dead`` when it expired, ``left`` when the node deleted it on a clean stop.
+GONE_STATUSES = (NodeStatus.DEAD, NodeStatus.LEFT)
 
 
 class MoveReason(StrEnum):
@@ -292,7 +299,7 @@ def _settle_current_plan(
 
 def _departure_reason(node: Node | None) -> MoveReason | None:
     """Why everything on this node must leave, or None when the node is healthy."""
-    if node is None or not node.alive or node.status is NodeStatus.DEAD:
+    if node is None or not node.alive or node.status in GONE_STATUSES:
         return MoveReason.ORPHANED
     if node.status is NodeStatus.DRAINING:
         return MoveReason.DRAINING

@@ -1,6 +1,6 @@
 """Upstream: monitoring.notifications.rules, scheduling.selectors, scheduling.services.assignments, scheduling.services.migration, scheduling.services.nodes, scheduling.services.publishing, scheduling.services.schedule
 Downstream: trading.redis_store
-Role: the scheduler's Redis side (SPEC.md §4): heartbeats and nodes:active, the schedule:plan:* sets, the scheduler lock, the pending-notice memory.
+Role: the scheduler's Redis side (SPEC.md §4): heartbeats, clean stops and nodes:active, the schedule:plan:* sets, the scheduler lock, the pending-notice memory.
 
 Every function raises ``redis.RedisError`` when Redis fails; callers decide what "no data"
 means for them. The client is trading.redis_store's pooled, reconnecting one.
@@ -20,7 +20,13 @@ from typing import Any
 import redis
 from django.conf import settings
 
-from trading.redis_store import heartbeat_key, nodes_active_key, plan_key, redis_client
+from trading.redis_store import (
+    heartbeat_key,
+    node_info_key,
+    nodes_active_key,
+    plan_key,
+    redis_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +89,18 @@ def heartbeats_read(node_ids: Iterable[str]) -> dict[str, Heartbeat]:
         for node_id, value in zip(ids, values, strict=True)  # type: ignore[arg-type]
         if value is not None
     }
+
+
+def withdrawn_read(node_ids: Iterable[str]) -> set[str]:
+    """Those of ``node_ids`` whose info hash says ``offline``: a node that stops cleanly
+    writes it in the same transaction that deletes its heartbeat (trading.node.presence),
+    and every later write of a running node replaces it."""
+    ids = sorted(set(node_ids))
+    with redis_client().pipeline(transaction=False) as pipe:
+        for node_id in ids:
+            pipe.hget(node_info_key(node_id), "status")
+        statuses = pipe.execute()
+    return {node_id for node_id, status in zip(ids, statuses, strict=True) if status == "offline"}
 
 
 def active_nodes_read() -> set[str]:

@@ -1,10 +1,10 @@
 """Upstream: monitoring.selectors, scheduling.apis
 Downstream: scheduling.models, scheduling.placement, scheduling.plan_store, trading.models
-Role: the scheduler's reads: the recorded plan with pending portfolios, recent runs, nodes with their live heartbeat and load."""
+Role: the scheduler's reads: the recorded plan with pending portfolios, recent runs, nodes with their live heartbeat and load (dead and left nodes forgotten after GINKGO_NODE_FORGET_AFTER)."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 import redis
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from scheduling import plan_store
 from scheduling.models import Assignment, ExecutionNode, SchedulingRun
-from scheduling.placement import NodeStatus
+from scheduling.placement import GONE_STATUSES
 from trading.models import DesiredState, Portfolio
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class NodeView:
-    """A node with what the API shows: liveness, heartbeat age, load, its portfolios."""
+    """A node with what the API shows: liveness, heartbeat age, load, its portfolios, and
+    whether it is forgotten: dead or left (as the heartbeat check declared it) for longer
+    than GINKGO_NODE_FORGET_AFTER, holding nothing."""
 
     node: ExecutionNode
     alive: bool
@@ -30,6 +32,7 @@ class NodeView:
     heartbeat_age: float | None
     capacity: int
     portfolio_ids: list[str]
+    forgotten: bool
 
     @property
     def load(self) -> float:
@@ -54,9 +57,11 @@ def recorded_plan() -> dict[str, list[str]]:
     return plan
 
 
-def node_list() -> list[NodeView]:
-    """Every known node, liveness from its heartbeat key (as recorded when Redis fails)."""
-    return _views(list(ExecutionNode.objects.all()))
+def node_list(*, forgotten: bool = False) -> list[NodeView]:
+    """The known nodes, liveness from their heartbeat key (as recorded when Redis fails);
+    forgotten ones only when ``forgotten`` is set."""
+    views = _views(list(ExecutionNode.objects.all()))
+    return views if forgotten else [view for view in views if not view.forgotten]
 
 
 def node_get(*, node_id: str) -> NodeView:
@@ -68,7 +73,8 @@ def node_get(*, node_id: str) -> NodeView:
 
 
 def schedule_plan_get() -> PlanView:
-    """The plan as recorded, per node, and the portfolios that should run but are on none."""
+    """The plan as recorded, per node not forgotten, and the portfolios that should run but
+    are on none."""
     nodes = node_list()
     placed = {pid for view in nodes for pid in view.portfolio_ids}
     running = Portfolio.objects.filter(desired_state=DesiredState.RUNNING)
@@ -89,10 +95,11 @@ def _views(nodes: list[ExecutionNode]) -> list[NodeView]:
         logger.warning("cannot read heartbeats (%s); showing the recorded ones", exc)
         beats = None
     now = timezone.now()
+    forget_before = now - timedelta(seconds=settings.GINKGO_NODE_FORGET_AFTER)
     views = []
     for node in nodes:
         if beats is None:
-            alive, last = node.status != NodeStatus.DEAD, node.last_heartbeat
+            alive, last = node.status not in GONE_STATUSES, node.last_heartbeat
         else:
             beat = beats.get(node.node_id)
             alive = beat is not None
@@ -100,5 +107,12 @@ def _views(nodes: list[ExecutionNode]) -> list[NodeView]:
         own = node.own_capacity
         capacity = settings.GINKGO_NODE_CAPACITY if own is None else own
         age = (now - last).total_seconds() if last else None
-        views.append(NodeView(node, alive, last, age, capacity, plan.get(node.node_id, [])))
+        held = plan.get(node.node_id, [])
+        forgotten = (
+            node.status in GONE_STATUSES
+            and node.gone_at is not None
+            and node.gone_at <= forget_before
+            and not held
+        )
+        views.append(NodeView(node, alive, last, age, capacity, held, forgotten))
     return views

@@ -1,17 +1,20 @@
 """Upstream: monitoring.notifications.service
 Downstream: monitoring.notifications.intake, monitoring.notifications.kinds, scheduling.models, scheduling.placement, scheduling.plan_store, trading.redis_store
-Role: NodeWatch: the liveness rules only an observer can apply (heartbeat late, node dead, left, back), edge-triggered, state kept in Redis.
+Role: NodeWatch: announces a node's state changes (heartbeat late, node dead, left, back), edge-triggered, state kept in Redis; dead and left are read from the record, never decided here.
 
-A node cannot report its own death, so the notification service watches the heartbeats: every
-node in ``nodes:active``, every node the record holds as active or draining, and every node
-last seen alive. Each node's last state is kept in one Redis hash and changed by
-compare-and-set, so a state change is announced once, across restarts and even with two
-services watching.
+A node cannot report its own death, so the notification service watches: every node in
+``nodes:active``, every node the record holds as active or draining or as gone (dead or left)
+within GINKGO_NODE_FORGET_AFTER and not yet announced so, and every node last seen alive.
+Whether a node is dead or left is the heartbeat check's verdict (scheduling.services.nodes),
+read from the record; only lateness (a heartbeat still there but old) is observed here. Each
+node's last state is kept in one Redis hash and changed by compare-and-set, so a state change
+is announced once, across restarts and even with two services watching.
 """
 
 import logging
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import redis
@@ -24,7 +27,7 @@ from monitoring.notifications.intake import IncomingNotice
 from scheduling import plan_store
 from scheduling.models import ExecutionNode
 from scheduling.placement import NodeStatus
-from trading.redis_store import node_info_key, redis_client
+from trading.redis_store import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +50,20 @@ class NodeState(StrEnum):
 
 
 _WATCHED = (NodeState.OK, NodeState.LATE)
+_SERVING = (NodeStatus.ACTIVE, NodeStatus.DRAINING)
 
 
-def node_state(*, heartbeat_age: float | None, offline: bool, lost_after: float) -> NodeState:
-    """A node's state from its heartbeat (None: the key is gone) and its info hash."""
-    if heartbeat_age is None:
-        return NodeState.LEFT if offline else NodeState.DEAD
+_VERDICTS: dict[str, NodeState] = {NodeStatus.DEAD: NodeState.DEAD, NodeStatus.LEFT: NodeState.LEFT}
+
+
+def node_state(*, status: str, heartbeat_age: float | None, lost_after: float) -> NodeState | None:
+    """A node's state: ``dead`` or ``left`` when its recorded ``status`` says so (the
+    heartbeat check's verdict), else ``late`` once its heartbeat is older than
+    ``lost_after`` seconds, else ``ok``; None when the heartbeat key is gone
+    (``heartbeat_age`` None) but no verdict is recorded yet."""
+    verdict = _VERDICTS.get(status)
+    if verdict is not None or heartbeat_age is None:
+        return verdict
     return NodeState.LATE if heartbeat_age > lost_after else NodeState.OK
 
 
@@ -77,6 +88,22 @@ def _parse(raw: str) -> NodeState | None:
         return NodeState(raw)
     except ValueError:
         return None
+
+
+def _due(rows: Iterable[tuple[str, str, datetime | None]], states: dict[str, str]) -> set[str]:
+    """The recorded nodes to watch, of ``rows`` (node id, status, gone at): those in service,
+    and those gone within GINKGO_NODE_FORGET_AFTER and not yet announced as such."""
+    recent = timezone.now() - timedelta(seconds=settings.GINKGO_NODE_FORGET_AFTER)
+    return {
+        node_id
+        for node_id, status, gone_at in rows
+        if status in _SERVING
+        or (status in _VERDICTS and gone_at and gone_at >= recent and states.get(node_id) != status)
+    }
+
+
+def _last_up(states: dict[str, str]) -> set[str]:
+    return {node_id for node_id, state in states.items() if state in _WATCHED}
 
 
 def _states_key() -> str:
@@ -104,21 +131,23 @@ class NodeWatch:
     def _observe(self) -> None:
         client = redis_client()
         states: dict[str, str] = client.hgetall(_states_key())  # type: ignore[assignment]
-        watched = self._watched(states)
+        rows = list(ExecutionNode.objects.values_list("node_id", "status", "gone_at"))
+        recorded = {node_id: status for node_id, status, _ in rows}
+        watched = plan_store.active_nodes_read() | _due(rows, states) | _last_up(states)
         beats = plan_store.heartbeats_read(watched)
         now = timezone.now()
-        gone = sorted(set(watched) - beats.keys())
-        offline = dict(zip(gone, self._offline(client, gone), strict=True))
         for node_id in sorted(watched):
             beat = beats.get(node_id)
             age = None if beat is None else max(0.0, (now - (beat.at or now)).total_seconds())
             after = node_state(
-                heartbeat_age=age, offline=offline.get(node_id, False), lost_after=self._lost_after
+                status=recorded.get(node_id, ""), heartbeat_age=age, lost_after=self._lost_after
             )
             before_raw = states.get(node_id, "")
             before = _parse(before_raw)
-            if before is after or not client.eval(
-                _CAS, 1, _states_key(), node_id, before_raw, after
+            if (
+                after is None
+                or before is after
+                or not client.eval(_CAS, 1, _states_key(), node_id, before_raw, after)
             ):
                 continue
             change = transition_notice(node_id, before, after, age)
@@ -134,18 +163,3 @@ class NodeWatch:
                         node_id=node_id,
                     )
                 )
-
-    @staticmethod
-    def _watched(states: dict[str, str]) -> set[str]:
-        recorded = ExecutionNode.objects.filter(
-            status__in=(NodeStatus.ACTIVE, NodeStatus.DRAINING)
-        ).values_list("node_id", flat=True)
-        last_up = {node_id for node_id, state in states.items() if state in _WATCHED}
-        return plan_store.active_nodes_read() | set(recorded) | last_up
-
-    @staticmethod
-    def _offline(client: redis.Redis, node_ids: Iterable[str]) -> list[bool]:
-        with client.pipeline(transaction=False) as pipe:
-            for node_id in node_ids:
-                pipe.hget(node_info_key(node_id), "status")
-            return [status == "offline" for status in pipe.execute()]

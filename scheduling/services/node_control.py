@@ -10,7 +10,7 @@ from scheduling.placement import NodeStatus
 from scheduling.services.schedule import LOCK_WAIT_SECONDS, schedule_run
 from trading.services.audit import Actor, audited
 
-# What an operator may set; ``dead`` is the heartbeat check's to say.
+# What an operator may set; ``dead`` and ``left`` are the heartbeat check's to say.
 SETTABLE_STATUSES = (NodeStatus.ACTIVE, NodeStatus.DISABLED, NodeStatus.DRAINING)
 
 

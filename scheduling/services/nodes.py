@@ -1,6 +1,6 @@
 """Upstream: scheduling.services.schedule
 Downstream: scheduling.models, scheduling.placement, scheduling.plan_store
-Role: nodes_sync: who is alive (heartbeat keys), with the ExecutionNode rows kept in step (joins, deaths, declared capacity) and nodes:active pruned."""
+Role: nodes_sync: who is alive (heartbeat keys), the one place that declares a node dead or left, with the ExecutionNode rows kept in step (joins, departures, declared capacity) and nodes:active pruned."""
 
 import logging
 from dataclasses import dataclass
@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from scheduling import plan_store
 from scheduling.models import NODE_ID, Assignment, ExecutionNode
-from scheduling.placement import Node, NodeStatus
+from scheduling.placement import GONE_STATUSES, Node, NodeStatus
 from scheduling.plan_store import Heartbeat
 
 logger = logging.getLogger(__name__)
 
-# A node in one of these whose heartbeat is gone is dead; a disabled one stays disabled
-# (the operator's decision outlives the process).
+# A node in one of these whose heartbeat is gone is dead (or left, after a clean stop); a
+# disabled one stays disabled (the operator's decision outlives the process).
 _MORTAL = (NodeStatus.ACTIVE, NodeStatus.DRAINING)
 
 
@@ -27,6 +27,7 @@ class NodeSync:
     nodes: tuple[Node, ...]
     joined: tuple[str, ...] = ()
     died: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
     resized: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     wiped: bool = False
@@ -34,22 +35,25 @@ class NodeSync:
     @property
     def changed(self) -> bool:
         """Whether a run is due now: a node came, went or resized, or Redis lost the plans."""
-        return bool(self.joined or self.died or self.resized or self.wiped)
+        return bool(self.joined or self.died or self.left or self.resized or self.wiped)
 
 
 def nodes_sync() -> NodeSync:
     """Read the heartbeats of every known or announced node and update the rows.
 
-    A heartbeat creates the row of a new node and revives a dead one; a node whose key is
-    gone (expired, or deleted by a clean stop) is marked dead and dropped from
-    ``nodes:active``. When Redis cannot be read, or holds none of our keys although nodes
-    hold portfolios (it restarted empty or was flushed; the nodes re-announce within a
-    heartbeat interval), nothing is marked dead: the nodes are taken as last recorded.
+    A heartbeat creates the row of a new node and revives a dead or departed one; a node
+    whose key is gone is marked ``left`` when it withdrew (a clean stop deletes the key and
+    says ``offline`` in its info hash), else ``dead`` (the key expired), with ``gone_at``,
+    and dropped from ``nodes:active``. This is the only place that decides it: views and
+    notices read the status. When Redis cannot be read, or holds none of our keys although
+    nodes hold portfolios (it restarted empty or was flushed; the nodes re-announce within a
+    heartbeat interval), nothing is marked gone: the nodes are taken as last recorded.
     """
     known = set(ExecutionNode.objects.values_list("node_id", flat=True))
     try:
         announced = plan_store.active_nodes_read()
         beats = plan_store.heartbeats_read(announced | known)
+        withdrawn = plan_store.withdrawn_read(known - beats.keys())
         wiped = not announced and not beats and _looks_wiped(known)
     except redis.RedisError as exc:
         logger.warning("cannot read heartbeats (%s); keeping the nodes as recorded", exc)
@@ -66,16 +70,19 @@ def nodes_sync() -> NodeSync:
         joined += [node_id] if came else []
         resized += [node_id] if grew else []
     mortal = ExecutionNode.objects.filter(status__in=_MORTAL).exclude(pk__in=beats)
-    died = sorted(mortal.values_list("node_id", flat=True))
-    ExecutionNode.objects.filter(pk__in=died, status__in=_MORTAL).update(status=NodeStatus.DEAD)
+    gone = set(mortal.values_list("node_id", flat=True))
+    left, died = sorted(gone & withdrawn), sorted(gone - withdrawn)
+    now = timezone.now()
+    for status, node_ids in ((NodeStatus.LEFT, left), (NodeStatus.DEAD, died)):
+        mortal.filter(pk__in=node_ids).update(status=status, gone_at=now)
     try:
         plan_store.active_nodes_remove(announced - beats.keys())
     except redis.RedisError as exc:
         warnings.append(f"could not prune nodes:active: {exc}")
     nodes = tuple(_as_node(row, alive=row.node_id in beats) for row in ExecutionNode.objects.all())
-    if joined or died:
-        logger.info("nodes joined %s, died %s", joined, died)
-    return NodeSync(nodes, tuple(joined), tuple(died), tuple(resized), tuple(warnings))
+    if joined or died or left:
+        logger.info("nodes joined %s, died %s, left %s", joined, died, left)
+    return NodeSync(nodes, tuple(joined), tuple(died), tuple(left), tuple(resized), tuple(warnings))
 
 
 def _looks_wiped(known: set[str]) -> bool:
@@ -87,12 +94,12 @@ def _looks_wiped(known: set[str]) -> bool:
 
 def _as_recorded(warning: str, wiped: bool = False) -> NodeSync:
     rows = ExecutionNode.objects.all()
-    nodes = tuple(_as_node(row, alive=row.status != NodeStatus.DEAD) for row in rows)
+    nodes = tuple(_as_node(row, alive=row.status not in GONE_STATUSES) for row in rows)
     return NodeSync(nodes, warnings=(warning,), wiped=wiped)
 
 
 def _seen(node_id: str, beat: Heartbeat) -> tuple[bool, bool]:
-    """Record a heartbeat; (joined: new or back from the dead, resized: capacity changed)."""
+    """Record a heartbeat; (joined: new, or back from dead or left, resized: capacity changed)."""
     fields = {"last_heartbeat": beat.at or timezone.now()}
     if beat.host:
         fields["host"] = beat.host
@@ -105,8 +112,8 @@ def _seen(node_id: str, beat: Heartbeat) -> tuple[bool, bool]:
         return True, False
     # Field-wise updates: an operator may change the status at the same moment.
     ExecutionNode.objects.filter(pk=node_id).update(**fields)
-    revived = ExecutionNode.objects.filter(pk=node_id, status=NodeStatus.DEAD).update(
-        status=NodeStatus.ACTIVE
+    revived = ExecutionNode.objects.filter(pk=node_id, status__in=GONE_STATUSES).update(
+        status=NodeStatus.ACTIVE, gone_at=None
     )
     resized = beat.capacity is not None and beat.capacity != row.declared_capacity
     if resized:

@@ -57,11 +57,12 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 
 @pytest.fixture
 def stack(redis_client):
-    """An operator, two nodes (n2 dead), three portfolios (P1 trading, P2 in error, P3
+    """An operator, three nodes (n2 dead, n3 left), three portfolios (P1 trading, P2 in error, P3
     stopped) and a notice: what a running stack leaves in PostgreSQL and Redis."""
     get_user_model().objects.create_superuser("ops", "ops@example.com", PASSWORD)
     announce(redis_client, "n1", portfolios=["P1", "P2"])
     dead_node("n2")
+    dead_node("n3", status="left")
     p1 = portfolio(redis_client, "P1", node="n1", queue_size=420, dropped=3)
     portfolio(redis_client, "P2", node="n1", status="error")
     portfolio(redis_client, "P3")
@@ -90,6 +91,7 @@ return {
   connection: text("#connection"),
   error_hidden: document.getElementById("error").hidden,
   nodes_alive: text("#sum-nodes-alive"),
+  nodes_gone: text("#sum-nodes-dead"),
   portfolios_running: text("#sum-portfolios-running"),
   nodes: rows("nodes-table", "data-node-id"),
   portfolios: rows("portfolios-table", "data-portfolio-id"),
@@ -128,10 +130,11 @@ def test_an_operator_logs_in_and_sees_the_running_stack(live_server, browser, st
     assert browser.current_url == f"{live_server.url}/dashboard/"
     assert (page["connection"], page["error_hidden"]) == (["live"], True)
     assert (page["nodes_alive"], page["portfolios_running"]) == (["1"], ["1"])
-    assert set(page["nodes"]) == {"n1", "n2"}
+    assert page["nodes_gone"] == ["1 dead, 1 left"]
+    assert set(page["nodes"]) == {"n1", "n2", "n3"}
     assert "healthy" in page["nodes"]["n1"] and "P1, P2" in page["nodes"]["n1"]
     assert "42.5" in page["nodes"]["n1"]
-    assert "dead" in page["nodes"]["n2"]
+    assert "dead" in page["nodes"]["n2"] and "left" in page["nodes"]["n3"]
     assert page["statuses"] == {"P1": "running", "P2": "error", "P3": "unreported"}
     p1 = page["portfolios"]["P1"]
     # Bought 10 at 100 and 10 at 104, sold 10 at 110: cash 99,060 + 10 x 110.

@@ -1,10 +1,12 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.cluster, scheduling.models, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
-Role: failover with real processes: three plan-driven nodes and a replaying LiveCore; Redis flushed, a node killed (-9), a node stopped (SIGINT), no room then room: every portfolio runs exactly once, in time, positions intact."""
+Downstream: ginkgo_site.devstack.cluster, scheduling.models, tests.integration.api.factories, tests.integration.node.conftest, trading.bus.messages, trading.bus.topics, trading.core.testing.random_walk
+Role: failover with real processes: three plan-driven nodes and a replaying LiveCore; Redis flushed, a node killed (-9: shown dead and empty in time), a node stopped (SIGINT: shown left), no room then room: every portfolio runs exactly once, in time, positions intact."""
 
 import signal
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,7 @@ from ginkgo_site.devstack.cluster import (
     stored_state,
 )
 from scheduling.models import ExecutionNode, SchedulingRun
+from tests.integration.api.factories import client_for
 from tests.integration.node.conftest import make_portfolio
 from trading.bus.messages import Notification
 from trading.bus.topics import NOTIFICATIONS
@@ -32,6 +35,25 @@ PORTFOLIOS = {f"F{i}": [SYMBOLS[i % 3]] for i in range(1, 7)}
 CAPACITY = 3
 TTL = 3.0
 HEARTBEAT_CHECK = 1.0
+SCHEDULE_INTERVAL = 2.0
+
+
+def shown(node_id: str) -> list[tuple[str, int] | None]:
+    """(status, portfolios held) of the node in /api/schedule/plan, /dashboard/data and
+    /api/metrics/summary (None where it is not listed)."""
+    client = client_for("viewer")
+    plan = client.get("/api/schedule/plan").json()["nodes"]
+    dashboard = client.get("/dashboard/data").json()["nodes"]
+    summary = client.get("/api/metrics/summary").json()["nodes"]["items"]
+
+    def row(rows: list[dict[str, Any]], held: Callable[[dict[str, Any]], int]) -> Any:
+        return next(((r["status"], held(r)) for r in rows if r["node_id"] == node_id), None)
+
+    return [
+        row(plan, lambda r: len(r["portfolio_ids"])),
+        row(dashboard, lambda r: r["portfolios"]),
+        row(summary, lambda r: r["portfolios"]),
+    ]
 
 
 def test_failover_flush_sigint_and_no_room(
@@ -78,6 +100,9 @@ def test_failover_flush_sigint_and_no_room(
         )  # fmt: skip
         assert time.monotonic() - killed_at <= TTL + HEARTBEAT_CHECK + 5
         assert {where[p] for p in moved} <= {"n1", "n2"}
+        # The plan, the dashboard and the summary show it dead, holding nothing, in time.
+        cluster.schedule(lambda: shown("n3") == [("dead", 0)] * 3, what="n3 shown dead, empty")
+        assert time.monotonic() - killed_at <= TTL + SCHEDULE_INTERVAL + 5
 
         # A clean stop (SIGINT) leaves at once: its portfolios run elsewhere within 3 s.
         cluster.start("n4")
@@ -90,6 +115,9 @@ def test_failover_flush_sigint_and_no_room(
             what="n1's portfolios on n4",
         )
         assert time.monotonic() - stopped_at <= 3.0
+        cluster.schedule(
+            lambda: shown("n1") == [("left", 0)] * 3, timeout=10, what="n1 shown left, empty"
+        )
 
         # No room: n2's portfolios wait, with a notice, until a node with room comes.
         moved = {p for p, n in where.items() if n == "n2"}

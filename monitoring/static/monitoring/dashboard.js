@@ -92,7 +92,8 @@
     const alive = data.nodes.filter((n) => n.alive).length;
     const running = data.portfolios.filter((p) => p.status === "running").length;
     document.getElementById("sum-nodes-alive").textContent = alive;
-    document.getElementById("sum-nodes-dead").textContent = `${data.nodes.length - alive} dead`;
+    const gone = (status) => data.nodes.filter((n) => n.status === status).length;
+    document.getElementById("sum-nodes-dead").textContent = `${gone("dead")} dead, ${gone("left")} left`;
     document.getElementById("sum-portfolios-running").textContent = running;
     document.getElementById("sum-portfolios-total").textContent = `of ${data.portfolios.length}`;
     document.getElementById("sum-orders").textContent = s.throughput.orders;
@@ -109,7 +110,11 @@
 
   function renderNodes(nodes) {
     fill("nodes-table", nodes.map((n) => {
-      const health = !n.alive ? pill("dead", "bad")
+      // Dead and left are the scheduler's verdict (the status); until it is given, a node
+      // whose heartbeat key is gone shows as such.
+      const health = n.status === "dead" ? pill("dead", "bad")
+        : n.status === "left" ? pill("left", "muted")
+        : !n.alive ? pill("no heartbeat", "bad")
         : n.status === "active" ? pill("healthy", "ok") : pill(n.status, "warn");
       const late = n.heartbeat_age !== null && n.heartbeat_age > 20;
       return row([

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -84,9 +84,12 @@ def announce(client: redis.Redis, node_id: str, *, portfolios: list[str], age: f
     client.hset(node_info_key(node_id), mapping=info)
 
 
-def dead_node(node_id: str) -> None:
-    """A node the record knows whose heartbeat is gone."""
-    ExecutionNode.objects.update_or_create(node_id=node_id, defaults={"capacity": 4})
+def dead_node(node_id: str, *, status: str = "dead", gone: timedelta = timedelta(0)) -> None:
+    """A node whose heartbeat is gone, declared ``status`` (dead or left) ``gone`` ago."""
+    ExecutionNode.objects.update_or_create(
+        node_id=node_id,
+        defaults={"capacity": 4, "status": status, "gone_at": datetime.now(UTC) - gone},
+    )
 
 
 def portfolio(

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.metrics, monitoring.models, tests.integration.api.factories, tests.integration.monitoring.kit
+Downstream: monitoring.metrics, monitoring.models, tests.integration.api.factories, tests.integration.monitoring.kit, trading.redis_store
 Role: /api/metrics/summary, /api/notices/, /dashboard/data and /metrics against a stack seeded in PostgreSQL and Redis: permissions, figures, filters, series."""
 
 from datetime import UTC, datetime, timedelta
@@ -14,6 +14,7 @@ from monitoring.metrics import PORTFOLIO_ORDERS
 from monitoring.models import Notice
 from tests.integration.api.factories import client_for
 from tests.integration.monitoring.kit import announce, dead_node, portfolio, trade
+from trading.redis_store import heartbeat_key
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +81,16 @@ def test_summary_counts_nodes_portfolios_throughput_drops_and_recent_alerts(stac
     assert response.status_code == 200
     body = response.json()
     assert body["live_state_error"] is None
-    assert (body["nodes"]["alive"], body["nodes"]["dead"]) == (1, 1)
+    assert (body["nodes"]["alive"], body["nodes"]["dead"], body["nodes"]["left"]) == (1, 1, 0)
     n1, n2 = body["nodes"]["items"]
     assert (n1["node_id"], n1["alive"], n1["portfolios"]) == ("n1", True, 2)
     assert 1.5 < n1["heartbeat_age"] < 30
-    assert (n2["node_id"], n2["alive"], n2["heartbeat_age"]) == ("n2", False, None)
+    assert (n2["node_id"], n2["status"], n2["alive"], n2["heartbeat_age"]) == (
+        "n2",
+        "dead",
+        False,
+        None,
+    )
     assert body["portfolios"] == {
         "total": 3,
         "by_status": {"running": 1, "error": 1, "unreported": 1},
@@ -103,6 +109,42 @@ def test_summary_counts_nodes_portfolios_throughput_drops_and_recent_alerts(stac
             "critical": {"notices": 1, "occurrences": 1},
         },
     }
+
+
+def test_a_dead_nodes_last_report_is_not_shown_and_gone_nodes_are_forgotten_in_time(
+    redis_client, settings
+):
+    settings.GINKGO_NODE_FORGET_AFTER = 60
+    announce(redis_client, "n1", portfolios=["P1"])
+    # n2 died 10 s ago; its info hash still says what it ran then.
+    announce(redis_client, "n2", portfolios=["P2", "P3"])
+    redis_client.delete(heartbeat_key("n2"))
+    dead_node("n2", gone=timedelta(seconds=10))
+    dead_node("n3", status="left", gone=timedelta(seconds=30))
+    dead_node("n4", gone=timedelta(seconds=61))
+    dead_node("n5", status="left", gone=timedelta(hours=5))
+    client = client_for("viewer")
+
+    summary = client.get("/api/metrics/summary").json()["nodes"]
+    dashboard = client.get("/dashboard/data").json()["nodes"]
+    nodes = client.get("/api/nodes/").json()
+    everything = client.get("/api/nodes/?all=1").json()
+
+    shown = {row["node_id"]: (row["status"], row["portfolios"]) for row in summary["items"]}
+    assert shown == {"n1": ("active", 1), "n2": ("dead", 0), "n3": ("left", 0)}
+    assert (summary["alive"], summary["dead"], summary["left"]) == (1, 1, 1)
+    rows = {row["node_id"]: row for row in dashboard}
+    assert rows.keys() == shown.keys()
+    assert (rows["n2"]["portfolio_ids"], rows["n2"]["throughput"]) == ([], None)
+    assert [row["node_id"] for row in nodes["results"]] == ["n1", "n2", "n3"]
+    assert {row["node_id"]: row["forgotten"] for row in everything["results"]} == {
+        "n1": False,
+        "n2": False,
+        "n3": False,
+        "n4": True,
+        "n5": True,
+    }
+    assert everything["count"] == 5
 
 
 def test_notices_are_listed_latest_first_and_filtered(redis_prefix):

@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, monitoring.models, monitoring.notifications, monitoring.notifications.kinds, tests.integration.monitoring.kit, trading.bus.config, trading.bus.messages, trading.bus.topics, trading.redis_store
-Role: the notification service over the real broker, PostgreSQL and Redis: notices stored and posted to a webhook, repeats grouped, sinks rate-limited, notices of no kind kept as other, dead letters and dead nodes announced."""
+Downstream: ginkgo_site.devstack.waiting, monitoring.models, monitoring.notifications, monitoring.notifications.kinds, scheduling.services.nodes, tests.integration.monitoring.kit, trading.bus.config, trading.bus.messages, trading.bus.topics, trading.redis_store
+Role: the notification service over the real broker, PostgreSQL and Redis: notices stored and posted to a webhook, repeats grouped, sinks rate-limited, notices of no kind kept as other, dead letters and dead nodes (as the heartbeat check declared them) announced."""
 
 import json
 import time
@@ -12,6 +12,7 @@ from confluent_kafka import Producer
 from ginkgo_site.devstack.waiting import wait_until
 from monitoring.models import Notice
 from monitoring.notifications import kinds, publish_notice
+from scheduling.services.nodes import nodes_sync
 from tests.integration.monitoring.kit import Webhook
 from trading.bus.config import BusConfig
 from trading.bus.messages import NoticeLevel, Notification
@@ -181,13 +182,16 @@ def test_undecodable_messages_are_dead_lettered_and_announced_as_one_grouped_not
     assert [post["kind"] for post in webhook.posts] == [kinds.DEAD_LETTER]
 
 
-def test_a_node_whose_heartbeat_expires_is_announced_dead_once(
+def test_a_node_whose_heartbeat_expires_is_announced_dead_once_the_check_declared_it(
     notification_service, redis_client, webhook: Webhook
 ):
     beat = json.dumps({"node_id": "n9", "ts": time.time()})
     redis_client.set(heartbeat_key("n9"), beat, px=1500)
     redis_client.sadd(nodes_active_key(), "n9")
+    nodes_sync()
     notification_service()
+    wait_until(lambda: not redis_client.exists(heartbeat_key("n9")), what="n9 expired")
+    nodes_sync()  # the heartbeat check's verdict, which the service reads
 
     notice = wait_until(
         lambda: Notice.objects.filter(kind=kinds.NODE_DEAD).first(), what="the dead node notice"

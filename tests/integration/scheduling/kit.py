@@ -14,7 +14,7 @@ from scheduling.models import Assignment
 from tests.integration.bus.helpers import TopicRecorder, wait_until
 from trading.bus.messages import ScheduleUpdate
 from trading.models import DesiredState, Portfolio
-from trading.redis_store import heartbeat_key, nodes_active_key, plan_key
+from trading.redis_store import heartbeat_key, node_info_key, nodes_active_key, plan_key
 
 
 def running(*portfolio_ids: str) -> list[Portfolio]:
@@ -42,10 +42,14 @@ def announce(
     client.sadd(nodes_active_key(), node_id)
 
 
-def leave(client: redis.Redis, node_id: str) -> None:
-    """Stop cleanly like a node does: no heartbeat, out of nodes:active, at once."""
-    client.delete(heartbeat_key(node_id))
-    client.srem(nodes_active_key(), node_id)
+def withdraw(client: redis.Redis, node_id: str) -> None:
+    """Stop cleanly like a node does (trading.node.presence): no heartbeat, out of
+    nodes:active, ``offline`` in its info hash, at once."""
+    with client.pipeline(transaction=True) as pipe:
+        pipe.delete(heartbeat_key(node_id))
+        pipe.srem(nodes_active_key(), node_id)
+        pipe.hset(node_info_key(node_id), "status", "offline")
+        pipe.execute()
 
 
 def expire(client: redis.Redis, node_id: str) -> None:

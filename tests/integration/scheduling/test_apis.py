@@ -7,9 +7,16 @@ import pytest
 from scheduling import apis, plan_store
 from scheduling.models import RunTrigger
 from scheduling.services.nodes import nodes_sync
-from scheduling.services.schedule import schedule_run
+from scheduling.services.schedule import heartbeat_check, schedule_run
 from tests.integration.api.factories import client_for
-from tests.integration.scheduling.kit import announce, recorded, redis_plan, running
+from tests.integration.scheduling.kit import (
+    announce,
+    expire,
+    recorded,
+    redis_plan,
+    running,
+    withdraw,
+)
 from trading.models import Portfolio
 
 GETS = ["/api/schedule/plan", "/api/schedule/runs", "/api/nodes/", "/api/nodes/n1/"]
@@ -92,6 +99,44 @@ def test_nodes_show_status_heartbeat_age_load_and_portfolios(placed):
     assert node["capacity"] == 5
     assert node["load"] == len(node["portfolio_ids"]) / 5
     assert sorted(node["portfolio_ids"]) == sorted(p for p, n in placed.items() if n == "n1")
+
+
+def test_dead_and_left_nodes_hold_nothing_and_are_forgotten_after_a_while_unless_all(
+    placed, services, settings
+):
+    for node_id in ("n3", "n4"):
+        announce(services, node_id)
+    running("p4", "p5")
+    schedule_run(trigger=RunTrigger.BEAT)
+    assert {recorded()["p4"], recorded()["p5"]} == {"n3", "n4"}
+    expire(services, "n3")
+    withdraw(services, "n4")
+    heartbeat_check()
+    client = client_for("viewer")
+
+    listed = client.get("/api/nodes/").json()["results"]
+    plan = client.get("/api/schedule/plan").json()
+    settings.GINKGO_NODE_FORGET_AFTER = 0
+    later = client.get("/api/nodes/").json()["results"]
+    everything = client.get("/api/nodes/?all=1").json()["results"]
+    later_plan = client.get("/api/schedule/plan").json()
+
+    gone = {n["node_id"]: (n["status"], n["portfolio_ids"], n["forgotten"]) for n in listed}
+    assert {k: gone[k] for k in ("n3", "n4")} == {
+        "n3": ("dead", [], False),
+        "n4": ("left", [], False),
+    }
+    assert {n["node_id"]: n["portfolio_ids"] for n in plan["nodes"]}.keys() == gone.keys()
+    assert [n["node_id"] for n in later] == [n["node_id"] for n in later_plan["nodes"]]
+    assert [n["node_id"] for n in later] == ["n1", "n2"]
+    assert {n["node_id"]: n["forgotten"] for n in everything} == {
+        "n1": False,
+        "n2": False,
+        "n3": True,
+        "n4": True,
+    }
+    assert all(n["gone_at"] for n in everything if n["forgotten"])
+    assert client.get("/api/nodes/n3/").json()["status"] == "dead"
 
 
 def test_an_unknown_node_is_not_found(placed):

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.notifications.kinds, scheduling.models, scheduling.placement, scheduling.services.node_control, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.messages, trading.bus.topics, trading.redis_store
+Downstream: monitoring.notifications.kinds, scheduling.models, scheduling.placement, scheduling.selectors, scheduling.services.node_control, scheduling.services.schedule, tests.integration.scheduling.kit, trading.bus.messages, trading.bus.topics, trading.redis_store
 Role: nodes coming and going against real services: heartbeat expiry and clean stops fail portfolios over (with a failover notice, counted), pending portfolios wait for room, drained and disabled nodes are emptied."""
 
 import redis
@@ -7,16 +7,17 @@ import redis
 from monitoring.notifications import kinds
 from scheduling.models import Assignment, ExecutionNode, RunOutcome, RunTrigger
 from scheduling.placement import NodeStatus
+from scheduling.selectors import schedule_plan_get
 from scheduling.services.node_control import node_capacity_set, node_status_set
 from scheduling.services.schedule import heartbeat_check, schedule_run
 from tests.integration.scheduling.kit import (
     announce,
     counted,
     expire,
-    leave,
     recorded,
     redis_plan,
     running,
+    withdraw,
 )
 from trading.bus.messages import NoticeLevel, Notification
 from trading.bus.topics import NOTIFICATIONS
@@ -51,6 +52,8 @@ def test_a_node_whose_heartbeat_expired_is_dead_and_its_portfolios_move_to_survi
     assert ExecutionNode.objects.get(pk=victim).status == NodeStatus.DEAD
     assert victim.encode() not in services.smembers(nodes_active_key())
     assert redis_plan(services, victim) == set()
+    shown = {view.node.node_id: view for view in schedule_plan_get().nodes}
+    assert (shown[victim].node.status, shown[victim].portfolio_ids) == (NodeStatus.DEAD, [])
     after = recorded()
     assert after.keys() == before.keys()
     assert all(after[pid] != victim for pid in after)
@@ -70,7 +73,7 @@ def test_a_node_whose_heartbeat_expired_is_dead_and_its_portfolios_move_to_survi
     assert counted("ginkgo_scheduler_moves", reason="orphaned") == moves + len(orphans)
 
 
-def test_a_node_that_stops_cleanly_leaves_at_the_next_check_without_waiting_for_the_ttl(
+def test_a_node_that_stops_cleanly_has_left_at_the_next_check_without_waiting_for_the_ttl(
     db, services
 ):
     announce(services, "leaver")
@@ -79,12 +82,21 @@ def test_a_node_that_stops_cleanly_leaves_at_the_next_check_without_waiting_for_
     schedule_run(trigger=RunTrigger.BEAT)
     assert set(recorded().values()) == {"leaver", "stayer"}
 
-    leave(services, "leaver")
+    withdraw(services, "leaver")
     run = heartbeat_check()
 
     assert run is not None and run.outcome == RunOutcome.OK
-    assert ExecutionNode.objects.get(pk="leaver").status == NodeStatus.DEAD
+    leaver = ExecutionNode.objects.get(pk="leaver")
+    assert leaver.status == NodeStatus.LEFT and leaver.gone_at is not None
     assert recorded() == {"p1": "stayer", "p2": "stayer"}
+    assert redis_plan(services, "leaver") == set()
+
+    announce(services, "leaver")  # started again
+    back = heartbeat_check()
+
+    assert back is not None
+    leaver.refresh_from_db()
+    assert (leaver.status, leaver.gone_at) == (NodeStatus.ACTIVE, None)
 
 
 def test_when_survivors_lack_room_the_leftovers_are_pending_with_a_notice_until_a_node_joins(

@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
 Downstream: monitoring.notifications.kinds, monitoring.notifications.rules
-Role: the node rules' pure part: a node's state from its heartbeat, and which state changes raise which notice."""
+Role: the node rules' pure part: a node's state from the recorded verdict and its heartbeat, and which state changes raise which notice."""
 
 import pytest
 
@@ -11,17 +11,26 @@ OK, LATE, DEAD, LEFT = NodeState.OK, NodeState.LATE, NodeState.DEAD, NodeState.L
 
 
 @pytest.mark.parametrize(
-    ("age", "offline", "state"),
+    ("status", "age", "state"),
     [
-        (1.0, False, OK),
-        (20.0, False, OK),
-        (20.5, False, LATE),
-        (None, False, DEAD),
-        (None, True, LEFT),
+        ("active", 1.0, OK),
+        ("active", 20.0, OK),
+        ("active", 20.5, LATE),
+        ("draining", 25.0, LATE),
+        ("disabled", 1.0, OK),
+        # The key is gone: the heartbeat check's verdict, none until it gave one.
+        ("active", None, None),
+        ("disabled", None, None),
+        ("", None, None),
+        ("dead", None, DEAD),
+        ("left", None, LEFT),
+        # A verdict stands until the check revives the node, heartbeat or not.
+        ("dead", 1.0, DEAD),
+        ("left", 1.0, LEFT),
     ],
 )
-def test_a_nodes_state_follows_its_heartbeat_age_and_clean_stop(age, offline, state):
-    assert node_state(heartbeat_age=age, offline=offline, lost_after=20.0) is state
+def test_dead_and_left_are_read_from_the_record_lateness_from_the_heartbeat(status, age, state):
+    assert node_state(status=status, heartbeat_age=age, lost_after=20.0) is state
 
 
 @pytest.mark.parametrize(
