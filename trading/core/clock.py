@@ -1,4 +1,4 @@
-"""Upstream: trading.core.backtest.engine, trading.core.config, trading.core.pipeline, trading.core.risk.base, trading.core.strategies.base, trading.core.testing.harness, trading.node.clock, trading.node.loader
+"""Upstream: trading.core.backtest.engine, trading.core.backtest.metrics, trading.core.config, trading.core.pipeline, trading.core.risk.base, trading.core.strategies.base, trading.core.testing.harness, trading.node.clock, trading.node.loader
 Downstream: trading.core.errors
 Role: the injected time source: a Clock protocol and a settable TestClock (the core never reads the wall clock)."""
 
@@ -7,7 +7,8 @@ from typing import Protocol
 
 from trading.core.errors import CoreError
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The earliest time there is: clocks start here, so history of any age (from year 1) replays.
+DAWN_OF_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 class Clock(Protocol):
@@ -25,7 +26,7 @@ class TestClock:
     # Keeps pytest from trying to collect this class when a test module imports it.
     __test__ = False
 
-    def __init__(self, start: datetime = EPOCH) -> None:
+    def __init__(self, start: datetime = DAWN_OF_TIME) -> None:
         _require_aware(start)
         self._now = start
 

@@ -1,5 +1,5 @@
 """Upstream: bench.backtest_speed, bench.node_latency, trading.core.backtest.engine, trading.management.commands.backtest, trading.models, trading.node.checkpoints, trading.node.loader, trading.services.backtests, trading.services.portfolio_state
-Downstream: trading.core.accounting.portfolio, trading.core.catalog, trading.core.clock, trading.core.codec, trading.core.errors, trading.core.matching.commissions, trading.core.matching.slippage, trading.core.pipeline, trading.core.registry, trading.core.risk.base, trading.core.sizers, trading.core.strategies.base
+Downstream: trading.core.accounting.portfolio, trading.core.amounts, trading.core.catalog, trading.core.clock, trading.core.codec, trading.core.errors, trading.core.matching.commissions, trading.core.matching.slippage, trading.core.pipeline, trading.core.registry, trading.core.risk.base, trading.core.sizers, trading.core.strategies.base
 Role: PortfolioConfig (what a portfolio runs, as frozen data) and build_pipeline, which turns it into a runnable PortfolioPipeline."""
 
 import dataclasses
@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Self, TypeVar, cast
 
 from trading.core.accounting.portfolio import Portfolio
+from trading.core.amounts import positive_amount
 from trading.core.catalog import DEFAULT_SIZER, builtin_registry
 from trading.core.clock import Clock
 from trading.core.codec import from_primitive, to_primitive
@@ -44,8 +45,10 @@ class PortfolioConfig:
             raise ConfigError("portfolio_id must not be empty")
         if not self.symbols or len(set(self.symbols)) != len(self.symbols):
             raise ConfigError(f"portfolio {self.portfolio_id}: symbols must be non-empty, unique")
-        if self.initial_capital <= 0:
-            raise ConfigError(f"portfolio {self.portfolio_id}: initial_capital must be positive")
+        try:
+            positive_amount(self.initial_capital)
+        except ValueError as exc:
+            raise ConfigError(f"portfolio {self.portfolio_id}: initial_capital {exc}") from None
         if self.version < 1:
             raise ConfigError(f"portfolio {self.portfolio_id}: version must be at least 1")
 

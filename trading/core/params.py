@@ -1,15 +1,16 @@
 """Upstream: trading.core.registry, trading.core.strategies.builtin, trading.core.sizers, trading.core.risk.rules, trading.core.matching.commissions, trading.core.matching.slippage
-Downstream: trading.core.codec
+Downstream: trading.core.amounts, trading.core.codec
 Role: typed, bounded component parameters declared on frozen config dataclasses, and their normalisation."""
 
 import dataclasses
 import math
 import typing
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from trading.core.amounts import check_magnitude, parse_decimal
 from trading.core.codec import to_primitive
 
 Number = int | float | Decimal
@@ -35,7 +36,8 @@ class Param:
     ``period: Annotated[int, Param("window, in bars", minimum=2)] = 20``
 
     Bounds are inclusive unless ``min_exclusive``/``max_exclusive``; ``choices`` turns a str
-    field into a choice.
+    field into a choice. Every number is also held to the core's sane magnitude
+    (trading.core.amounts), but a parameter should declare its own sane range.
     """
 
     description: str
@@ -71,6 +73,8 @@ class ParamSpec:
         """
         value = _CONVERTERS[self.type](self, raw)
         self._check_bounds(value)
+        if self.type in _NUMBERS:
+            check_magnitude(value)
         return value
 
     def _check_bounds(self, value: Any) -> None:
@@ -132,16 +136,7 @@ def _to_float(spec: ParamSpec, raw: Any) -> float:
 
 
 def _to_decimal(spec: ParamSpec, raw: Any) -> Decimal:
-    try:
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-            raise InvalidOperation
-        # repr() of a float is its shortest round-trip text, so 0.1 becomes Decimal("0.1").
-        value = Decimal(repr(raw) if isinstance(raw, float) else raw)
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"must be a decimal number, got {raw!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"must be a finite number, got {raw!r}")
-    return value
+    return parse_decimal(raw)
 
 
 def _to_bool(spec: ParamSpec, raw: Any) -> bool:
@@ -175,6 +170,7 @@ _CONVERTERS: dict[ParamType, typing.Callable[[ParamSpec, Any], Any]] = {
     ParamType.STR: _to_str,
     ParamType.CHOICE: _to_choice,
 }
+_NUMBERS = frozenset({ParamType.INT, ParamType.FLOAT, ParamType.DECIMAL})
 _ANNOTATION_TYPES: dict[Any, ParamType] = {
     int: ParamType.INT,
     float: ParamType.FLOAT,

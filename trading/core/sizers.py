@@ -1,5 +1,5 @@
 """Upstream: trading.core.catalog, trading.core.config, trading.core.pipeline
-Downstream: trading.core.accounting.view, trading.core.matching.commissions, trading.core.params, trading.core.signals
+Downstream: trading.core.accounting.view, trading.core.amounts, trading.core.matching.commissions, trading.core.params, trading.core.signals
 Role: sizers decide how many units a buy signal trades: the signal's hint, a fixed amount, a percent of equity, a target weight."""
 
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Annotated, Protocol, runtime_checkable
 
 from trading.core.accounting.view import PortfolioView
+from trading.core.amounts import MAX_UNITS
 from trading.core.matching.commissions import CommissionModel
 from trading.core.params import Param
 from trading.core.signals import Signal
@@ -41,9 +42,9 @@ class SignalSizer:
 class FixedSizer:
     """Buys a fixed quantity, whatever the signal suggests."""
 
-    quantity: Annotated[Decimal, Param("units per buy", minimum=Decimal(0), min_exclusive=True)] = (
-        Decimal(1)
-    )
+    quantity: Annotated[
+        Decimal, Param("units per buy", minimum=Decimal(0), min_exclusive=True, maximum=MAX_UNITS)
+    ] = Decimal(1)
 
     def size(
         self, signal: Signal, price: Decimal, portfolio: PortfolioView, commission: CommissionModel

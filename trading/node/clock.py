@@ -4,7 +4,7 @@ Role: EventClock: a portfolio's clock in a live node, moved forward by the event
 
 from datetime import datetime
 
-from trading.core.clock import EPOCH
+from trading.core.clock import DAWN_OF_TIME
 
 
 class EventClock:
@@ -18,7 +18,7 @@ class EventClock:
 
     __slots__ = ("_now",)
 
-    def __init__(self, start: datetime = EPOCH) -> None:
+    def __init__(self, start: datetime = DAWN_OF_TIME) -> None:
         self._now = start
 
     def now(self) -> datetime:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trading.core.accounting.portfolio import Portfolio
-from trading.core.clock import EPOCH
+from trading.core.clock import DAWN_OF_TIME
 from trading.core.config import PortfolioConfig, build_pipeline
 from trading.core.orders.events import Fill
 from trading.core.orders.state import TrackedOrder
@@ -49,7 +49,7 @@ def build_loaded(run: PortfolioRun, registry: ComponentRegistry | None = None) -
     """
     times = [fill.time for fill in run.fills]
     times.extend(tracked.order.created_at for tracked in run.working_orders)
-    clock = EventClock(max(times, default=EPOCH))
+    clock = EventClock(max(times, default=DAWN_OF_TIME))
     ledger = Portfolio.rebuild(run.config.initial_capital, run.fills)
     pipeline = build_pipeline(
         run.config, clock=clock, registry=registry, portfolio=ledger, run_epoch=run.run_epoch
@@ -64,7 +64,7 @@ def build_loaded(run: PortfolioRun, registry: ComponentRegistry | None = None) -
 
 def build_check(config: PortfolioConfig, registry: ComponentRegistry | None = None) -> None:
     """Build ``config``'s pipeline and throw it away: raises what a start would raise."""
-    build_pipeline(config, clock=EventClock(EPOCH), registry=registry)
+    build_pipeline(config, clock=EventClock(DAWN_OF_TIME), registry=registry)
 
 
 def _restore_working_orders(pipeline: PortfolioPipeline, orders: Sequence[TrackedOrder]) -> None:

@@ -1,16 +1,17 @@
 """Upstream: trading.admin, trading.apis.serializers, trading.services.portfolios
-Downstream: trading.core.catalog, trading.core.codec, trading.core.errors, trading.core.registry, trading.models, trading.selectors.components
+Downstream: trading.core.amounts, trading.core.catalog, trading.core.codec, trading.core.errors, trading.core.registry, trading.models, trading.selectors.components
 Role: checks and normalises a portfolio's configuration fields against the core's component registry, errors keyed by field path."""
 
 import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from trading import models
+from trading.core.amounts import positive_amount
 from trading.core.catalog import DEFAULT_SIZER
 from trading.core.codec import to_primitive
 from trading.core.errors import ConfigError
@@ -25,7 +26,6 @@ SYMBOL_RULE = (
 NAME_MAX_LENGTH = models.Portfolio._meta.get_field("name").max_length or 200
 # Portfolio.initial_capital is numeric(24, 8).
 CAPITAL_QUANTUM = Decimal("1e-8")
-CAPITAL_LIMIT = Decimal(10) ** 16
 
 _SYMBOL = re.compile(SYMBOL_REGEX)
 _PARAMETER = re.compile(r"parameter '([^']+)'")
@@ -94,14 +94,9 @@ def _symbols(raw: Any, errors: Errors) -> list[str] | None:
 
 def _capital(raw: Any, errors: Errors) -> Decimal | None:
     try:
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-            raise InvalidOperation
-        value = Decimal(repr(raw) if isinstance(raw, float) else raw)
-    except (InvalidOperation, ValueError):
-        errors["initial_capital"] = [f"must be a decimal number, got {raw!r}"]
-        return None
-    if not value.is_finite() or value <= 0 or value >= CAPITAL_LIMIT:
-        errors["initial_capital"] = [f"must be positive and below {CAPITAL_LIMIT:.0e}, got {raw}"]
+        value = positive_amount(raw)
+    except ValueError as exc:
+        errors["initial_capital"] = [str(exc)]
         return None
     if value != value.quantize(CAPITAL_QUANTUM):
         errors["initial_capital"] = [f"at most 8 decimal places, got {raw}"]

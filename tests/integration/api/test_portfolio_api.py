@@ -2,6 +2,8 @@
 Downstream: tests.integration.api.factories, trading.models
 Role: /api/portfolio/ CRUD: creation with version 1, listing with filters, updates, deletion, and 400s that name the field and save nothing."""
 
+import json
+
 import pytest
 
 from tests.integration.api.factories import client_for, make_fill, make_portfolio, portfolio_payload
@@ -65,6 +67,25 @@ def test_sizer_defaults_to_the_signal_sizer_and_risks_to_none():
         ({"symbols": ["AAPL", "AAPL"]}, "symbols", "AAPL"),
         ({"symbols": []}, "symbols", ""),
         ({"initial_capital": "-5"}, "initial_capital", ""),
+        ({"initial_capital": "NaN"}, "initial_capital", ""),
+        ({"initial_capital": "Infinity"}, "initial_capital", ""),
+        ({"initial_capital": "1e20"}, "initial_capital", ""),
+        ({"initial_capital": "2000000000000000"}, "initial_capital", "at most 1e+15"),
+        (
+            {"strategy": {"name": "sma_cross", "params": {"period": 1e20}}},
+            "strategy.params.period",
+            "<= 10000",
+        ),
+        (
+            {"strategy": {"name": "sma_cross", "params": {"size": "NaN"}}},
+            "strategy.params.size",
+            "must be a finite number",
+        ),
+        (
+            {"sizer": {"name": "fixed", "params": {"quantity": "1e30"}}},
+            "sizer.params.quantity",
+            "<= 1000000000",
+        ),
         ({"portfolio_id": "bad id!"}, "portfolio_id", ""),
     ],
 )
@@ -94,6 +115,20 @@ def test_malformed_json_is_a_400_and_saves_nothing():
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
     assert _stored_state() == before
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_json_numbers_that_are_not_numbers_are_a_400_never_a_500(literal):
+    body = json.dumps(portfolio_payload()).replace('"100000"', literal)
+
+    response = client_for("developer").post(
+        "/api/portfolio/", data=body, content_type="application/json"
+    )
+
+    assert literal in body
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    assert not models.Portfolio.objects.exists()
 
 
 def test_duplicate_id_is_a_400_naming_portfolio_id():

@@ -211,6 +211,21 @@ def test_event_times_convert_exactly_to_nanoseconds_and_back():
         to_ns(datetime(2024, 1, 2))
 
 
+@pytest.mark.parametrize(
+    "time",
+    [
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1800, 1, 1, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_history_before_1970_travels_too(time):
+    old = bar("10", time=time)
+
+    assert to_ns(time) < 0
+    assert price_update(decode(encode(price_message(old)))) == old
+
+
 def test_domain_objects_map_to_messages_and_back_unchanged():
     the_bar, the_tick = bar("10.5", open="10", volume=900), tick("10.25", size=50)
     the_order = order(

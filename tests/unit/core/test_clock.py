@@ -6,14 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trading.core.clock import EPOCH, TestClock
+from trading.core.clock import DAWN_OF_TIME, TestClock
 from trading.core.errors import CoreError
 
 T = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def test_test_clock_starts_at_the_epoch_by_default() -> None:
-    assert TestClock().now() == EPOCH
+def test_test_clock_starts_at_the_dawn_of_time_so_any_history_can_follow() -> None:
+    clock = TestClock()
+
+    clock.set(datetime(1800, 1, 1, tzinfo=UTC))
+
+    assert datetime(1, 1, 1, tzinfo=UTC) == DAWN_OF_TIME
+    assert clock.now().year == 1800
 
 
 def test_set_moves_the_clock_to_the_given_time() -> None:

@@ -45,7 +45,10 @@ def _config(**overrides: object) -> PortfolioConfig:
         ({"portfolio_id": ""}, "portfolio_id must not be empty"),
         ({"symbols": ()}, "symbols must be non-empty"),
         ({"symbols": ("AAA", "AAA")}, "unique"),
-        ({"initial_capital": Decimal(0)}, "initial_capital must be positive"),
+        ({"initial_capital": Decimal(0)}, "initial_capital must be above 0 and at most 1e"),
+        ({"initial_capital": Decimal("NaN")}, "initial_capital must be a finite number"),
+        ({"initial_capital": Decimal("-Infinity")}, "initial_capital must be a finite number"),
+        ({"initial_capital": Decimal("1e20")}, r"initial_capital must be .* at most 1e\+15"),
         ({"version": 0}, "version must be at least 1"),
     ],
 )

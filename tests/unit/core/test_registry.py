@@ -182,3 +182,40 @@ def test_component_spec_params_are_read_only() -> None:
 
     with pytest.raises(TypeError):
         spec.params["quantity"] = 2  # type: ignore[index]
+
+
+def test_every_built_in_number_parameter_declares_a_sane_range() -> None:
+    numbers = (ParamType.INT, ParamType.FLOAT, ParamType.DECIMAL)
+
+    unbounded = [
+        f"{info.kind} {info.name}.{spec.name}"
+        for info in builtin_registry().describe()
+        for spec in info.params
+        if spec.type in numbers and (spec.minimum is None or spec.maximum is None)
+    ]
+
+    assert unbounded == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "params", "message"),
+    [
+        ("strategy", "sma_cross", {"period": 1e20}, "parameter 'period' must be <= 10000"),
+        ("strategy", "sma_cross", {"size": "NaN"}, "parameter 'size' must be a finite number"),
+        ("strategy", "rsi_reversion", {"low": "-Infinity"}, "parameter 'low' must be a finite"),
+        ("sizer", "fixed", {"quantity": "1e30"}, "parameter 'quantity' must be <= 1000000000"),
+        ("strategy", "random", {"seed": 2**40}, "parameter 'seed' must be <= 4294967295"),
+    ],
+)
+def test_numbers_that_cannot_be_or_are_absurd_are_refused_naming_the_parameter(
+    kind: str, name: str, params: dict, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        builtin_registry().validate(kind, name, params)
+
+
+def test_a_parameter_without_a_declared_maximum_still_stops_at_the_core_limit(
+    registry: ComponentRegistry,
+) -> None:
+    with pytest.raises(ConfigError, match=r"'amount' must be at most 1e\+15 in magnitude"):
+        registry.validate("sizer", "widget", {"amount": "1e16"})

@@ -1,5 +1,5 @@
 """Upstream: trading.core.backtest.engine
-Downstream: (none)
+Downstream: trading.core.clock
 Role: performance measurement of a run: drawdown over every update, daily returns and their Sharpe ratio."""
 
 import itertools
@@ -8,8 +8,9 @@ import statistics
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from trading.core.clock import DAWN_OF_TIME
+
 TRADING_DAYS_PER_YEAR = 252
-_DAWN_OF_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 class PerformanceTracker:
@@ -24,7 +25,7 @@ class PerformanceTracker:
     def __init__(self, initial_capital: Decimal) -> None:
         self._closes: list[Decimal] = [initial_capital]
         self._last: Decimal | None = None
-        self._next_day = _DAWN_OF_TIME
+        self._next_day = DAWN_OF_TIME
         self._peak = self._trough = initial_capital
         self._max_drawdown = Decimal(0)
 

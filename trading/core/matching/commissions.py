@@ -33,8 +33,12 @@ class NoCommission:
 class PerShareCommission:
     """A fee per unit traded, never less than a minimum per fill."""
 
-    rate: Annotated[Decimal, Param("fee per unit", minimum=Decimal(0))] = Decimal("0.005")
-    minimum: Annotated[Decimal, Param("minimum fee per fill", minimum=Decimal(0))] = Decimal(1)
+    rate: Annotated[Decimal, Param("fee per unit", minimum=Decimal(0), maximum=Decimal(1000))] = (
+        Decimal("0.005")
+    )
+    minimum: Annotated[
+        Decimal, Param("minimum fee per fill", minimum=Decimal(0), maximum=Decimal(1_000_000))
+    ] = Decimal(1)
 
     def commission(self, quantity: Decimal, price: Decimal) -> Decimal:
         """``max(minimum, quantity * rate)``."""

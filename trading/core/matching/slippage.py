@@ -32,10 +32,10 @@ class NoSlippage:
 class TickSlippage:
     """A fixed number of price ticks against the trader."""
 
-    ticks: Annotated[int, Param("ticks of slippage per fill", minimum=0)] = 1
-    tick_size: Annotated[Decimal, Param("price tick", minimum=Decimal(0), min_exclusive=True)] = (
-        Decimal("0.01")
-    )
+    ticks: Annotated[int, Param("ticks of slippage per fill", minimum=0, maximum=10_000)] = 1
+    tick_size: Annotated[
+        Decimal, Param("price tick", minimum=Decimal(0), min_exclusive=True, maximum=Decimal(1000))
+    ] = Decimal("0.01")
 
     def adjust(self, price: Decimal, side: Side) -> Decimal:
         """Buys pay ``ticks * tick_size`` more; sells receive that much less."""
@@ -46,7 +46,9 @@ class TickSlippage:
 class BpsSlippage:
     """A fraction of the price, in basis points, against the trader."""
 
-    bps: Annotated[Decimal, Param("basis points per fill", minimum=Decimal(0))] = Decimal(5)
+    bps: Annotated[
+        Decimal, Param("basis points per fill", minimum=Decimal(0), maximum=Decimal(10_000))
+    ] = Decimal(5)
 
     def adjust(self, price: Decimal, side: Side) -> Decimal:
         """Buys pay ``price * (1 + bps/10000)``; sells receive ``price * (1 - bps/10000)``."""

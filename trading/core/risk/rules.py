@@ -118,7 +118,9 @@ class PositionRatioRisk(RiskManager):
 class OrderRateConfig:
     """Settings of order_rate."""
 
-    max_per_second: Annotated[int, Param("orders allowed in any one second", minimum=1)] = 10
+    max_per_second: Annotated[
+        int, Param("orders allowed in any one second", minimum=1, maximum=100_000)
+    ] = 10
 
 
 class OrderRateRisk(RiskManager):
@@ -129,9 +131,10 @@ class OrderRateRisk(RiskManager):
         self._sent: deque[datetime] = deque()
 
     def check(self, order: Order, context: RiskContext) -> Order | Blocked:
-        cutoff = context.clock.now() - _ONE_SECOND
+        now = context.clock.now()
         sent = self._sent
-        while sent and sent[0] <= cutoff:
+        # Forward from what was sent (never back from now: a clock may stand at its dawn).
+        while sent and sent[0] + _ONE_SECOND <= now:
             sent.popleft()
         if len(sent) >= self.config.max_per_second:
             return Blocked(f"more than {self.config.max_per_second} orders in one second")

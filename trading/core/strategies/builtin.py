@@ -1,5 +1,5 @@
 """Upstream: trading.core.catalog
-Downstream: trading.core.market, trading.core.params, trading.core.strategies.base, trading.core.strategies.indicators
+Downstream: trading.core.amounts, trading.core.market, trading.core.params, trading.core.strategies.base, trading.core.strategies.indicators
 Role: the built-in strategies (sma_cross, sma_trend, rsi_reversion, buy_and_hold, random) and their configs."""
 
 import random
@@ -8,20 +8,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
+from trading.core.amounts import MAX_UNITS
 from trading.core.market import Bar
 from trading.core.params import Param
 from trading.core.strategies.base import Strategy
 from trading.core.strategies.indicators import MovingAverage, WilderRsi
 
 # Every built-in strategy buys a fixed number of units, passed to the sizer as a hint.
-Size = Annotated[Decimal, Param("units to buy on entry", minimum=Decimal(0), min_exclusive=True)]
+Size = Annotated[
+    Decimal,
+    Param("units to buy on entry", minimum=Decimal(0), min_exclusive=True, maximum=MAX_UNITS),
+]
+# The longest indicator window a strategy may ask for.
+MAX_PERIOD = 10_000
 
 
 @dataclass(frozen=True, slots=True)
 class MovingAverageConfig:
     """Settings of the moving-average strategies."""
 
-    period: Annotated[int, Param("moving-average window, in bars", minimum=2)] = 20
+    period: Annotated[
+        int, Param("moving-average window, in bars", minimum=2, maximum=MAX_PERIOD)
+    ] = 20
     size: Size = Decimal(1)
 
 
@@ -103,7 +111,9 @@ class SmaTrend(_PerSymbolAverages):
 class RsiReversionConfig:
     """Settings of rsi_reversion."""
 
-    period: Annotated[int, Param("RSI window (Wilder), in bars", minimum=2)] = 14
+    period: Annotated[int, Param("RSI window (Wilder), in bars", minimum=2, maximum=MAX_PERIOD)] = (
+        14
+    )
     low: Annotated[float, Param("buy below this RSI", minimum=0, maximum=100)] = 30.0
     high: Annotated[float, Param("sell above this RSI", minimum=0, maximum=100)] = 70.0
     size: Size = Decimal(1)
@@ -178,7 +188,7 @@ class BuyAndHold(Strategy[BuyAndHoldConfig]):
 class RandomConfig:
     """Settings of the random strategy."""
 
-    seed: Annotated[int, Param("seed of the random generator", minimum=0)] = 0
+    seed: Annotated[int, Param("seed of the random generator", minimum=0, maximum=2**32 - 1)] = 0
     rate: Annotated[
         float, Param("chance of acting on a bar", minimum=0, min_exclusive=True, maximum=1)
     ] = 0.1
