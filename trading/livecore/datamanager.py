@@ -1,5 +1,5 @@
 """Upstream: trading.livecore.runtime
-Downstream: trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.livecore.interest, trading.livecore.sources, trading.livecore.stats
+Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.data.checks, trading.core.market, trading.livecore.interest, trading.livecore.sources, trading.livecore.stats
 Role: DataManager: publishes a source's price updates keyed by symbol, only those some node wants, and keeps the nodes' interest sets."""
 
 import logging
@@ -7,11 +7,15 @@ import threading
 import time
 from collections.abc import Iterable
 
+from trading.bus.codec import encode
 from trading.bus.consumer import Delivery, UnexpectedMessage
+from trading.bus.deadletter import DeadLetters
 from trading.bus.mapping import price_message
 from trading.bus.messages import AnyMessage, InterestSyncRequest, InterestUpdate, NodeOffline
 from trading.bus.producer import BusProducer
 from trading.bus.topics import SYSTEM_EVENTS
+from trading.core.data.checks import UpdateChecker
+from trading.core.market import PriceUpdate
 from trading.livecore.interest import InterestRegistry
 from trading.livecore.sources import MarketDataSource
 from trading.livecore.stats import Counters
@@ -31,6 +35,8 @@ class DataManager:
     complete set, ``node.offline`` when they leave); the DataManager publishes only symbols in
     the union of those sets, or everything with ``publish_all``. On start it asks every node
     to announce again (``interest.sync_request``), so a restarted DataManager needs no state.
+    Every update must pass the core's market-data rule (trading.core.data.checks) first: one
+    that does not is dead-lettered with the reason and never published.
     """
 
     def __init__(
@@ -40,6 +46,7 @@ class DataManager:
         producer: BusProducer,
         topic: str,
         counters: Counters,
+        dead_letters: DeadLetters,
         publish_all: bool = False,
     ) -> None:
         self.interest = InterestRegistry()
@@ -50,6 +57,7 @@ class DataManager:
         self._topic = topic
         self._counters = counters
         self._publish_all = publish_all
+        self._dead_letters = dead_letters
 
     def request_sync(self) -> None:
         """Ask every node to send its interest set again."""
@@ -87,6 +95,7 @@ class DataManager:
         """Publish the source's updates on its schedule until it ends or ``stop`` is set."""
         due = time.monotonic()
         publish, wants, count = self._producer.publish, self.interest.wants, self._counters.add
+        check = UpdateChecker().problem
         for paced in self._source.updates():
             due += paced.delay
             ahead = due - time.monotonic()
@@ -98,10 +107,25 @@ class DataManager:
             if stop.is_set():
                 break
             update = paced.update
-            if self._publish_all or wants(update.symbol):
+            problem = check(update)
+            if problem is not None:
+                self._refuse(update, problem)
+            elif self._publish_all or wants(update.symbol):
                 publish(self._topic, price_message(update))
                 count("published")
             else:
                 count("skipped")
         else:
             logger.info("market data source exhausted")
+
+    def _refuse(self, update: PriceUpdate, problem: str) -> None:
+        self._counters.add("refused")
+        message = price_message(update)
+        self._dead_letters.send(
+            reason=f"bad price, not published: {problem}",
+            topic=self._topic,
+            partition=-1,
+            offset=-1,
+            value=encode(message),
+            key=update.symbol.encode(),
+        )

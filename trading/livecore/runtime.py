@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 REPORT_LINES = (
     ("orders", ("orders", "accepted", "rejects", "duplicates", "cancelled", "expired")),
     ("fills", ("fills",)),
-    ("market", ("prices", "published", "skipped", "interest_updates", "nodes_offline")),
+    ("market", ("prices", "published", "skipped", "refused", "interest_updates", "nodes_offline")),
     ("control", ("commands", "commands_ignored")),
     ("bus", ("dead_letters", "delivery_failed", "delivery_dropped")),
 )
@@ -101,6 +101,7 @@ class LiveCore:
                 producer=self._producer,
                 topic=market,
                 counters=self.counters,
+                dead_letters=self._dead_letters,
                 publish_all=config.publish_all,
             )
             if config.source is not None

@@ -43,8 +43,10 @@ def bars_import(
     interval: str = DAILY,
     batch_size: int = DEFAULT_BATCH,
     on_progress: Callable[[int], None] | None = None,
+    on_bad: Callable[[DataError], None] | None = None,
 ) -> BarsImported:
-    """Import a CSV file of bars into the configured bar store (see bar_file_import)."""
+    """Import a CSV file of bars into the configured bar store (see bar_file_import: bad
+    rows stop it, or are handed to ``on_bad`` and skipped)."""
     interval = _valid_interval(interval)
     store = bar_store()
     rows = bar_file_import(
@@ -54,6 +56,7 @@ def bars_import(
         interval=interval,
         batch_size=batch_size,
         on_progress=on_progress,
+        on_bad=on_bad,
     )
     return BarsImported(store.name, rows)
 

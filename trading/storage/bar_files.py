@@ -36,14 +36,17 @@ def bar_file_import(
     interval: str | None = None,
     batch_size: int = DEFAULT_BATCH,
     on_progress: Callable[[int], None] | None = None,
+    on_bad: Callable[[DataError], None] | None = None,
 ) -> int:
     """Write every bar of ``path`` to ``store``, ``batch_size`` at a time; returns how many.
 
     The file is read as a stream, so its size does not matter. Writing a bar again
-    replaces it, so importing a file twice stores its bars once. Raises DataError for bad
-    rows (naming file and line; batches before it stay written) and StoreUnavailable.
+    replaces it, so importing a file twice stores its bars once. Every row passes the
+    core's bar rule: a bad row raises DataError naming file and line (batches before it
+    stay written), or, with ``on_bad``, is handed to it and skipped. Raises
+    StoreUnavailable when the store is away.
     """
-    bars = read_csv_bars(path, symbol, interval=interval)
+    bars = read_csv_bars(path, symbol, interval=interval, on_bad=on_bad)
     written = 0
     for batch in _batches(bars, batch_size):
         try:

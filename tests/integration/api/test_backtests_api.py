@@ -48,18 +48,27 @@ def test_backtest_runs_the_stored_config_over_the_uploaded_bars(
     assert run["started_at"] <= run["finished_at"]
 
 
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (b"2026-01-02,1,x,1,1,1", "invalid number"),
+        (b"2026-01-02,0,0,0,0,1", "open 0 is not above 0"),
+        (b"2026-01-02,500,101,99,100,1", "open 500 is above high 101"),
+        (b"2026-01-02,100,101,99,NaN,1", "close is not a finite number (NaN)"),
+    ],
+)
 def test_bad_bars_fail_the_run_with_the_line_named(
-    eager_celery, django_capture_on_commit_callbacks
+    eager_celery, django_capture_on_commit_callbacks, row, problem
 ):
     make_portfolio("alpha")
-    bars = SimpleUploadedFile("x.csv", b"Date,Open,High,Low,Close,Volume\n2026-01-02,1,x,1,1,1\n")
+    bars = SimpleUploadedFile("x.csv", b"Date,Open,High,Low,Close,Volume\n" + row + b"\n")
 
     with django_capture_on_commit_callbacks(execute=True):
         queued = _upload(client_for("developer"), portfolio_id="alpha", bars=bars)
 
     run = models.Backtest.objects.get(pk=queued.json()["id"])
     assert run.status == "failed"
-    assert run.error.startswith("bars.csv:2: bad row")
+    assert run.error == f"bars.csv:2: bad row {row.decode()!r}: {problem}"
     assert run.result is None
 
 

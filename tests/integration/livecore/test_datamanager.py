@@ -1,14 +1,25 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack.waiting, trading.bus.messages, trading.bus.topics, trading.livecore.sources, trading.redis_store
+Downstream: ginkgo_site.devstack.waiting, trading.bus.codec, trading.bus.mapping, trading.bus.messages, trading.bus.topics, trading.core.testing.builders, trading.livecore.sources, trading.redis_store
 Role: the DataManager publishes only what some node wants, keyed by symbol, on its market's topic, once the live nodes announced what they want (bounded wait)."""
 
 import threading
 import time
+from datetime import timedelta
 
 from ginkgo_site.devstack.waiting import wait_until
-from trading.bus.messages import InterestSyncRequest, InterestUpdate, NodeOffline, PriceTick
-from trading.bus.topics import MARKET_DATA_US, SYSTEM_EVENTS
-from trading.livecore.sources import SyntheticTickSource
+from trading.bus.codec import decode
+from trading.bus.mapping import price_update
+from trading.bus.messages import (
+    DeadLetter,
+    InterestSyncRequest,
+    InterestUpdate,
+    NodeOffline,
+    PriceBar,
+    PriceTick,
+)
+from trading.bus.topics import DEAD_LETTER, MARKET_DATA_US, SYSTEM_EVENTS
+from trading.core.testing.builders import T0, bar
+from trading.livecore.sources import BarReplaySource, SyntheticTickSource
 from trading.redis_store import heartbeat_key, nodes_active_key
 
 
@@ -90,3 +101,25 @@ def test_a_live_node_that_never_answers_delays_the_source_only_until_the_timeout
     wait_until(lambda: core.counters["skipped"], what="ticks skipped: nobody wants AAA")
 
     assert 1.0 <= time.monotonic() - started < 10.0
+
+
+def test_a_bad_price_is_dead_lettered_with_its_reason_and_never_published(start_livecore, record):
+    market = record(MARKET_DATA_US)
+    dead = record(DEAD_LETTER)
+    bars = [
+        bar("100", time=T0),
+        bar("100", open="500", high="101", low="99", time=T0 + timedelta(days=1)),
+        bar("100", time=T0 - timedelta(days=1)),
+        bar("102", time=T0 + timedelta(days=2)),
+    ]
+    core = start_livecore(market="us", source=BarReplaySource([bars]), publish_all=True)
+
+    bad, late = sorted(dead.wait_for(DeadLetter, 2), key=lambda letter: letter.reason)
+    wait_until(lambda: len(market.of(PriceBar)) == 2, what="the two good bars")
+
+    assert [price_update(m).time for m in market.of(PriceBar)] == [T0, T0 + timedelta(days=2)]
+    assert bad.reason == "bad price, not published: open 500 is above high 101"
+    assert (bad.topic, bad.original_key) == (MARKET_DATA_US, b"AAA")
+    assert price_update(decode(bad.original)) == bars[1]  # type: ignore[arg-type]
+    assert late.reason.startswith("bad price, not published: time 2024-01-01T00:00:00+00:00")
+    assert core.counters["refused"] == 2

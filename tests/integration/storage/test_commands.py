@@ -51,8 +51,32 @@ def test_a_bad_row_stops_the_import_naming_file_and_line(sql_store, tmp_path):
     path = tmp_path / "BAD.csv"
     path.write_text("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,1,1\n2024-01-01,1,2,1,1,1\n")
 
-    with pytest.raises(CommandError, match=r"BAD.csv:3: time .* is not after the row before"):
+    with pytest.raises(
+        CommandError, match=r"BAD.csv:3: bad row .*: time .* is not after 2024-01-02"
+    ):
         _run("import_bars", str(path))
+
+
+def test_with_skip_bad_each_bad_row_is_reported_and_the_others_imported(sql_store, tmp_path):
+    path = tmp_path / "BAD.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Volume\n2024-01-02,100,101,99,100,10\n"
+        "2024-01-03,500,101,99,100,10\n2024-01-04,0,0,0,0,10\n2024-01-05,100,101,99,100,NaN\n"
+        "2024-01-08,100,101,99,100,10\n"
+    )
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"BAD.csv:3: bad row .*: open 500 is above high 101"):
+        _run("import_bars", str(path))
+    call_command("import_bars", str(path), "--skip-bad", stdout=(out := io.StringIO()), stderr=err)
+
+    assert out.getvalue().strip() == f"{path}: 2 bar(s) into the sql store, 3 bad row(s) skipped"
+    assert err.getvalue().splitlines() == [
+        f"skipped {path}:3: bad row '2024-01-03,500,101,99,100,10': open 500 is above high 101",
+        f"skipped {path}:4: bad row '2024-01-04,0,0,0,0,10': open 0 is not above 0",
+        f"skipped {path}:5: bad row '2024-01-05,100,101,99,100,NaN': volume is not a finite number (NaN)",
+    ]
+    assert [b.time.day for b in bar_store().bars("BAD")] == [2, 8]
 
 
 def test_trades_are_exported_to_csv_for_a_portfolio_and_days(clickhouse_store, tmp_path):

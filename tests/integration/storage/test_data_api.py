@@ -173,11 +173,26 @@ def test_an_uploaded_file_is_imported_by_a_job_whose_progress_can_be_read(
     assert not list((tmp_path / "imports").iterdir())
 
 
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (b"2024-01-02,1,x,1,1,1", "invalid number"),
+        (b"2024-01-02,500,101,99,100,1", "open 500 is above high 101"),
+        (b"2024-01-02,1,1,1,Infinity,1", "close is not a finite number (Infinity)"),
+    ],
+)
 def test_an_import_with_a_bad_row_fails_naming_the_file_and_line(
-    sql_store, client, eager_celery, settings, tmp_path, django_capture_on_commit_callbacks
+    sql_store,
+    client,
+    eager_celery,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+    row,
+    problem,
 ):
     settings.VAR_DIR = tmp_path
-    upload = SimpleUploadedFile("X.csv", b"Date,Open,High,Low,Close,Volume\n2024-01-02,1,x,1,1,1\n")
+    upload = SimpleUploadedFile("X.csv", b"Date,Open,High,Low,Close,Volume\n" + row + b"\n")
 
     with django_capture_on_commit_callbacks(execute=True):
         queued = client.post(
@@ -186,7 +201,8 @@ def test_an_import_with_a_bad_row_fails_naming_the_file_and_line(
 
     job = models.BarImport.objects.get(pk=queued.json()["id"])
     assert job.status == "failed"
-    assert job.error.startswith("X.csv:2: bad row")
+    assert job.error == f"X.csv:2: bad row {row.decode()!r}: {problem}"
+    assert not models.Bar.objects.exists()
 
 
 def test_an_unknown_import_is_a_404_and_anonymous_requests_are_refused(sql_store, client):

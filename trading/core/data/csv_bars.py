@@ -1,14 +1,15 @@
 """Upstream: bench.backtest_speed, trading.livecore.sources, trading.management.commands.backtest, trading.services.backtests, trading.storage.bar_files
-Downstream: trading.core.errors, trading.core.market
+Downstream: trading.core.data.checks, trading.core.errors, trading.core.market
 Role: streams OHLCV bars from CSV files (Yahoo/backtrader-like layouts), with optional Adj Close adjustment."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from trading.core.data.checks import UpdateChecker, bar_problem
 from trading.core.errors import DataError
 from trading.core.market import Bar
 
@@ -35,14 +36,18 @@ def read_csv_bars(
     *,
     adjust: bool = False,
     interval: str | None = None,
+    on_bad: Callable[[DataError], None] | None = None,
 ) -> Iterator[Bar]:
     """Yield the bars of a CSV file one row at a time (large files are never loaded whole).
 
     Header: ``Date[,Time],Open,High,Low,Close[,Adj Close],Volume[,OpenInterest]`` in any
-    order and case. Dates are ``YYYY-MM-DD`` or ``YYYYMMDD``, times ``HH:MM[:SS]``, all UTC.
-    With ``adjust`` and an Adj Close column, open/high/low/close are scaled by
-    Adj Close / Close. ``symbol`` defaults to the file name without extension. Rows must be
-    in strictly increasing time. Any problem raises DataError naming the file and line.
+    order and case. Dates are ``YYYY-MM-DD`` or ``YYYYMMDD`` (any year from 1), times
+    ``HH:MM[:SS]``, all UTC. With ``adjust`` and an Adj Close column, open/high/low/close
+    are scaled by Adj Close / Close. ``symbol`` defaults to the file name without extension.
+    Every bar passes the core's rule (trading.core.data.checks: sane prices and volume,
+    strictly increasing time). Any problem raises DataError naming the file and line; with
+    ``on_bad``, a bad row is handed to it as that error and skipped instead. A file without
+    a single row of data is an error too.
     """
     path = Path(path)
     name = symbol or path.stem
@@ -53,7 +58,7 @@ def read_csv_bars(
     with handle:
         rows = csv.reader(handle)
         layout = _layout(path, next(rows, None))
-        yield from _bars(path, name, rows, layout, adjust, interval)
+        yield from _bars(path, name, rows, layout, adjust, interval, on_bad)
 
 
 def _layout(path: Path, header: list[str] | None) -> dict[str, int]:
@@ -82,33 +87,53 @@ def _bars(
     layout: dict[str, int],
     adjust: bool,
     interval: str | None,
+    on_bad: Callable[[DataError], None] | None,
 ) -> Iterator[Bar]:
     width = len(layout)
     i_date, i_time = layout["date"], layout.get("time")
     i_open, i_high, i_low, i_close = layout["open"], layout["high"], layout["low"], layout["close"]
     i_volume, i_adjusted = layout["volume"], layout.get("adj_close") if adjust else None
-    previous: datetime | None = None
+    check = UpdateChecker().problem
+    rows_seen = 0
     for line, row in enumerate(rows, start=2):
         if not row:
             continue
+        rows_seen += 1
         try:
             if len(row) != width:
                 raise ValueError(f"expected {width} fields, got {len(row)}")
             time = _parse_time(row[i_date], row[i_time] if i_time is not None else None)
-            prices = [Decimal(row[i]) for i in (i_open, i_high, i_low, i_close)]
-            volume = Decimal(row[i_volume])
+            bar = Bar(
+                symbol,
+                Decimal(row[i_open]),
+                Decimal(row[i_high]),
+                Decimal(row[i_low]),
+                Decimal(row[i_close]),
+                Decimal(row[i_volume]),
+                time,
+                interval,
+            )
             if i_adjusted is not None:
-                prices = _adjusted(prices, Decimal(row[i_adjusted]))
-            if prices[1] < prices[2]:
-                raise ValueError("high is below low")
+                # The row as written is checked first: the adjustment divides by its close.
+                _refuse(bar_problem(bar))
+                bar = _adjusted(bar, Decimal(row[i_adjusted]))
+            _refuse(check(bar))
         except (ValueError, ArithmeticError) as exc:
-            # Decimal's own errors (bad text, NaN compared, zero close) have no useful message.
+            # Decimal's own errors (bad text, NaN compared) have no useful message.
             detail = str(exc) if isinstance(exc, ValueError) else "invalid number"
-            raise DataError(f"{path}:{line}: bad row {','.join(row)!r}: {detail}") from None
-        if previous is not None and time <= previous:
-            raise DataError(f"{path}:{line}: time {time.isoformat()} is not after the row before")
-        previous = time
-        yield Bar(symbol, prices[0], prices[1], prices[2], prices[3], volume, time, interval)
+            error = DataError(f"{path}:{line}: bad row {','.join(row)!r}: {detail}")
+            if on_bad is None:
+                raise error from None
+            on_bad(error)
+            continue
+        yield bar
+    if not rows_seen:
+        raise DataError(f"{path}: no bars, only a header")
+
+
+def _refuse(problem: str | None) -> None:
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _parse_time(day: str, clock: str | None) -> datetime:
@@ -141,6 +166,9 @@ def _parse_clock(text: str) -> tuple[int, int, int]:
     return hour, minute, rest[0] if rest else 0
 
 
-def _adjusted(prices: list[Decimal], adjusted_close: Decimal) -> list[Decimal]:
-    factor = adjusted_close / prices[3]
-    return [(price * factor).quantize(_ADJUSTED_QUANTUM) for price in prices]
+def _adjusted(bar: Bar, adjusted_close: Decimal) -> Bar:
+    factor = adjusted_close / bar.close
+    o, h, low, c = (
+        (p * factor).quantize(_ADJUSTED_QUANTUM) for p in (bar.open, bar.high, bar.low, bar.close)
+    )
+    return Bar(bar.symbol, o, h, low, c, bar.volume, bar.time, bar.interval)

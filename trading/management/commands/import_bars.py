@@ -31,11 +31,17 @@ class Command(ServiceCommand):
         parser.add_argument("--interval", default=DAILY, help="bar interval: 1d (default), 1m, ...")
         parser.add_argument("--format", default="csv", choices=["csv"], help="file format")
         parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="rows per insert")
+        parser.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="report each bad row and import the others (default: stop at the first)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1")
         for path in options["files"]:
+            skipped: list[DataError] = []
             try:
                 with Progress(sys.stderr, path.name, data_rows(path)) as progress:
                     imported = bars_import(
@@ -44,9 +50,13 @@ class Command(ServiceCommand):
                         interval=options["interval"],
                         batch_size=options["batch"],
                         on_progress=progress.advance,
+                        on_bad=skipped.append if options["skip_bad"] else None,
                     )
             except (DataError, StoreUnavailable, OSError) as exc:
                 raise CommandError(str(exc)) from None
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from None
-            self.stdout.write(f"{path}: {imported.rows} bar(s) into the {imported.store} store")
+            for error in skipped:
+                self.stderr.write(f"skipped {error}")
+            done = f"{path}: {imported.rows} bar(s) into the {imported.store} store"
+            self.stdout.write(done + (f", {len(skipped)} bad row(s) skipped" if skipped else ""))
