@@ -1,11 +1,12 @@
 """Upstream: (entry point: pytest)
 Downstream: trading.core.backtest.engine, trading.core.config, trading.core.data.csv_bars, trading.core.matching.commissions, trading.core.registry, trading.core.testing.random_walk
-Role: `manage.py backtest` as a real process: its JSON equals the in-process backtest, and bad input fails in one clear line."""
+Role: `manage.py backtest` as a real process: its JSON equals the in-process backtest, bad input (numbers, bars, dates) fails in one clear line, buys never overdraw, history from 1800 runs."""
 
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,3 +127,128 @@ def test_bad_input_fails_with_one_clear_line(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
     assert message in lines[0]
+
+
+def _bars_file(tmp_path: Path, name: str, *rows: str) -> Path:
+    path = tmp_path / name
+    path.write_text("Date,Open,High,Low,Close,Volume\n" + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+GOOD_ROW = "2024-01-02,100,101,99,100,1000"
+
+
+@pytest.mark.parametrize(
+    ("rows", "options", "message"),
+    [
+        (
+            (GOOD_ROW, "2024-01-03,0,0,0,0,1000"),
+            (),
+            "BAD.csv:3: bad row '2024-01-03,0,0,0,0,1000': open 0 is not above 0",
+        ),
+        (
+            (GOOD_ROW, "2024-01-03,-5,-4,-6,-5,1000"),
+            (),
+            "BAD.csv:3: bad row '2024-01-03,-5,-4,-6,-5,1000': open -5 is not above 0",
+        ),
+        (
+            (GOOD_ROW, "2024-01-03,500,101,99,100,1000"),
+            (),
+            "BAD.csv:3: bad row '2024-01-03,500,101,99,100,1000': open 500 is above high 101",
+        ),
+        (
+            (GOOD_ROW, "2024-01-03,100,101,99,NaN,1000"),
+            (),
+            "BAD.csv:3: bad row '2024-01-03,100,101,99,NaN,1000': close is not a finite number",
+        ),
+        (
+            (GOOD_ROW, "2024-01-03,100,101,99,Infinity,1000"),
+            (),
+            "close is not a finite number (Infinity)",
+        ),
+        (
+            (GOOD_ROW, "2024-01-03,NaN,101,99,100,1000"),
+            (),
+            "BAD.csv:3: bad row '2024-01-03,NaN,101,99,100,1000': open is not a finite number",
+        ),
+        (
+            (GOOD_ROW, "2024-01-03,Infinity,101,99,100,1000"),
+            (),
+            "open is not a finite number (Infinity)",
+        ),
+        ((), (), "BAD.csv: no bars, only a header"),
+        ((GOOD_ROW,), ("--cash", "NaN"), "--cash must be a finite number, got 'NaN'"),
+        ((GOOD_ROW,), ("--cash", "Infinity"), "--cash must be a finite number, got 'Infinity'"),
+        ((GOOD_ROW,), ("--cash", "1e20"), "--cash must be above 0 and at most 1e+15, got 1e20"),
+        (
+            (GOOD_ROW,),
+            ("--param", "period=1e20"),
+            "strategy 'sma_cross': parameter 'period' must be an integer, got '1e20'",
+        ),
+        (
+            (GOOD_ROW,),
+            ("--param", "period=100000000000000000000"),
+            "parameter 'period' must be <= 10000",
+        ),
+        (
+            (GOOD_ROW,),
+            ("--sizer", "fixed:1e30"),
+            "sizer 'fixed': parameter 'quantity' must be <= 1000000000",
+        ),
+        (
+            (GOOD_ROW,),
+            ("--from", "2024-03-01", "--to", "2024-02-01"),
+            "--from 2024-03-01 is after --to 2024-02-01",
+        ),
+        ((GOOD_ROW,), ("--from", "2025-01-01"), "no bars in {path} from 2025-01-01 to the end"),
+    ],
+)
+def test_numbers_and_bars_that_cannot_be_traded_fail_in_one_clear_line(
+    tmp_path: Path, rows: tuple[str, ...], options: tuple[str, ...], message: str
+) -> None:
+    path = _bars_file(tmp_path, "BAD.csv", *rows)
+
+    done = _backtest(
+        tmp_path, "--data", str(path), "--strategy", "sma_cross", "--cash", "1000", *options
+    )
+
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert message.format(path=path) in line
+
+
+def test_buying_1000_shares_with_1000_of_cash_is_rejected_not_overdrawn(tmp_path: Path) -> None:
+    path = _bars_file(
+        tmp_path,
+        "ORCL.csv",
+        "2024-01-02,27.10,27.40,27.00,27.23,1000",
+        "2024-01-03,27.30,27.60,27.20,27.50,1000",
+        "2024-01-04,27.60,28.10,27.50,28.00,1000",
+    )
+    args = ("--data", str(path), "--strategy", "buy_and_hold", "--sizer", "fixed:1000")
+
+    printed = json.loads(_backtest(tmp_path, *args, "--cash", "1000", "--json").stdout)
+    summary = _backtest(tmp_path, *args, "--cash", "1000").stdout
+
+    assert (printed["cash"], printed["final_value"], printed["trades"]) == ("1000", "1000", [])
+    assert [o["status"] for o in printed["orders"]] == ["rejected", "rejected", "accepted"]
+    assert printed["orders"][0]["reason"] == (
+        "insufficient_cash: buying 1000 at 27.30 costs 27300.00 (commission included), "
+        "available cash is 1000.00"
+    )
+    assert "Orders:        3, 2 rejected (first: insufficient_cash: buying 1000" in summary
+
+
+def test_a_daily_history_from_1800_is_backtested(tmp_path: Path) -> None:
+    start = datetime(1800, 1, 1, tzinfo=UTC)
+    path = write_bars_csv(tmp_path / "INDEX.csv", random_walk(3000, start=start, seed=3))
+
+    done = _backtest(
+        tmp_path, "--data", str(path), "--strategy", "sma_cross", "--cash", "100000", "--json"
+    )
+
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert (printed["bars"], printed["start"]) == (3000, "1800-01-01T00:00:00+00:00")

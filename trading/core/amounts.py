@@ -1,4 +1,4 @@
-"""Upstream: trading.core.config, trading.core.data.checks, trading.core.params, trading.core.sizers, trading.core.strategies.builtin, trading.services.portfolio_config
+"""Upstream: trading.core.config, trading.core.data.checks, trading.core.params, trading.core.sizers, trading.core.strategies.builtin, trading.management.commands.backtest, trading.services.portfolio_config
 Downstream: (none)
 Role: the one rule for numbers people and feeds give: exact, finite, and within a sane magnitude (cash, prices, quantities, parameters)."""
 

@@ -1,11 +1,12 @@
 """Upstream: trading.core.catalog, trading.core.config, trading.core.pipeline
-Downstream: trading.core.accounting.view, trading.core.amounts, trading.core.matching.commissions, trading.core.params, trading.core.signals
+Downstream: trading.core.accounting.buying_power, trading.core.accounting.view, trading.core.amounts, trading.core.matching.commissions, trading.core.params, trading.core.signals
 Role: sizers decide how many units a buy signal trades: the signal's hint, a fixed amount, a percent of equity, a target weight."""
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Annotated, Protocol, runtime_checkable
 
+from trading.core.accounting.buying_power import order_cost
 from trading.core.accounting.view import PortfolioView
 from trading.core.amounts import MAX_UNITS
 from trading.core.matching.commissions import CommissionModel
@@ -95,8 +96,7 @@ def affordable_quantity(budget: Decimal, price: Decimal, commission: CommissionM
     low, high = 0, int((budget / price).to_integral_value(ROUND_FLOOR))
     while low < high:
         middle = (low + high + 1) // 2
-        quantity = Decimal(middle)
-        if quantity * price + commission.commission(quantity, price) <= budget:
+        if order_cost(Decimal(middle), price, commission) <= budget:
             low = middle
         else:
             high = middle - 1

@@ -224,13 +224,15 @@ class LiveEngine:
                 logger.error("order %s is not restored: %s", stored.order.client_order_id, exc)
                 continue
             self._orders[stored.order.client_order_id] = tracked
+            last_fill = max(stored.fills, key=lambda fill: fill.time, default=None)
             restored.append(
                 RestoredOrder(
                     order=stored.order,
                     status=stored.status,
                     filled_quantity=tracked.filled_quantity,
                     fill_count=len(stored.fills),
-                    last_fill_at=max((fill.time for fill in stored.fills), default=None),
+                    last_fill_at=last_fill.time if last_fill is not None else None,
+                    last_fill_price=last_fill.price if last_fill is not None else None,
                 )
             )
         self._dirty = False

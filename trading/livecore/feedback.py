@@ -35,12 +35,13 @@ def feedback_message(report: ExecutionReport, tracked: TrackedOrder, source: str
 def replay(stored: StoredOrder) -> tuple[TrackedOrder, list[ExecutionReport]]:
     """The order's state machine rebuilt from its stored status and fills, with the reports
     that led there (acknowledgement and closing times are the stored ones: the order's
-    creation and its last change)."""
+    creation and its last change). An order rejected after it filled in part (buying power
+    at a later fill) was accepted first."""
     order = stored.order
     tracked = TrackedOrder(order)
     tracked.submit()
     reports: list[ExecutionReport] = []
-    if stored.status is OrderStatus.REJECTED:
+    if stored.status is OrderStatus.REJECTED and not stored.fills:
         reports.append(OrderRejected(order.client_order_id, stored.reason, order.created_at))
     elif stored.status is not OrderStatus.SUBMITTED:
         reports.append(OrderAccepted(order.client_order_id, order.created_at))
@@ -49,6 +50,8 @@ def replay(stored: StoredOrder) -> tuple[TrackedOrder, list[ExecutionReport]]:
             reports.append(OrderCancelled(order.client_order_id, stored.updated_at, stored.reason))
         elif stored.status is OrderStatus.EXPIRED:
             reports.append(OrderExpired(order.client_order_id, stored.updated_at))
+        elif stored.status is OrderStatus.REJECTED:
+            reports.append(OrderRejected(order.client_order_id, stored.reason, stored.updated_at))
     for report in reports:
         tracked.apply(report)
     return tracked, reports

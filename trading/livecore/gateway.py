@@ -25,6 +25,7 @@ class RestoredOrder:
     filled_quantity: Decimal
     fill_count: int
     last_fill_at: datetime | None
+    last_fill_price: Decimal | None = None
 
 
 class TradeGateway(ABC):

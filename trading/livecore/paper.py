@@ -1,16 +1,18 @@
 """Upstream: trading.livecore.runtime
-Downstream: trading.core.backtest.engine, trading.core.enums, trading.core.market, trading.core.matching.engine, trading.core.orders.events, trading.core.orders.order, trading.livecore.gateway, trading.livecore.window
+Downstream: trading.core.accounting.buying_power, trading.core.backtest.engine, trading.core.enums, trading.core.market, trading.core.matching.engine, trading.core.orders.events, trading.core.orders.order, trading.livecore.gateway, trading.livecore.window
 Role: PaperTradeGateway: executes on the core's paper matching engine by event time, whatever order prices and orders arrive in."""
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
+from trading.core.accounting.buying_power import CashAccounts
 from trading.core.backtest.engine import ExecutionSettings
 from trading.core.enums import OrderStatus
 from trading.core.market import PriceUpdate
 from trading.core.matching.engine import PaperMatchingEngine
-from trading.core.orders.events import Fill, OrderAccepted, OrderCancelled, OrderRejected
+from trading.core.orders.events import Fill, OrderAccepted, OrderRejected
 from trading.core.orders.order import Order
 from trading.livecore.gateway import RestoredOrder, TradeGateway
 from trading.livecore.window import PriceWindow
@@ -43,16 +45,30 @@ class PaperTradeGateway(TradeGateway):
     the first price update after its ``created_at`` however late it arrives, as long as the
     window still holds that update (otherwise it is rejected as too late). Fill ids are
     ``<client order id>:<n>``.
+
+    With ``cash`` (a portfolio id -> the cash its recorded fills leave it), every fill first
+    passes the backtest's buying-power rule, on accounts shared by all the orders of a
+    portfolio: an order the cash cannot pay for at its fill price is rejected as
+    ``insufficient_cash``. The accounts are read again after every :meth:`restore`.
     """
 
-    def __init__(self, execution: ExecutionSettings | None = None, *, window: int = 500) -> None:
+    def __init__(
+        self,
+        execution: ExecutionSettings | None = None,
+        *,
+        window: int = 500,
+        cash: Callable[[str], Decimal] | None = None,
+    ) -> None:
         self._execution = execution or ExecutionSettings()
         self._window = PriceWindow(window)
+        self._accounts = CashAccounts(cash) if cash is not None else None
         # Working orders by symbol, then client order id (a price update touches one symbol).
         self._books: dict[str, dict[str, _Working]] = {}
 
     def restore(self, orders: Sequence[RestoredOrder]) -> None:
         self._books.clear()
+        if self._accounts is not None:
+            self._accounts.clear()
         for restored in orders:
             if restored.status is OrderStatus.SUBMITTED:
                 self._open(restored.order)
@@ -66,8 +82,12 @@ class PaperTradeGateway(TradeGateway):
         self._open(order)
 
     def cancel(self, client_order_id: str, time: datetime) -> None:
-        if any(book.pop(client_order_id, None) for book in self._books.values()):
-            self.emit(OrderCancelled(client_order_id, time, "cancelled on request"))
+        for book in self._books.values():
+            working = book.pop(client_order_id, None)
+            if working is not None:
+                for report in working.venue.cancel(client_order_id, time):
+                    self.emit(report)
+                return
 
     def on_price(self, update: PriceUpdate) -> None:
         if not self._window.add(update):
@@ -97,6 +117,13 @@ class PaperTradeGateway(TradeGateway):
         venue = self._venue(order.client_order_id)
         # The venue works the unfilled rest; what was filled is already in the books.
         venue.submit(dataclasses.replace(order, quantity=leaves), order.created_at)
+        price = restored.last_fill_price
+        if self._accounts is not None and price is not None:
+            # As when it last filled: the rest keeps the cash it was let in for.
+            account = self._accounts[order.portfolio_id]
+            account.reserve(
+                order.client_order_id, order.side, leaves, price, self._execution.commission
+            )
         seen = max(order.created_at, restored.last_fill_at or order.created_at)
         self._track(order.client_order_id, _Working(venue, order.symbol, seen, restored.fill_count))
 
@@ -127,4 +154,5 @@ class PaperTradeGateway(TradeGateway):
             commission=execution.commission,
             slippage=execution.slippage,
             volume_limit=execution.volume_limit,
+            accounts=self._accounts,
         )

@@ -1,5 +1,5 @@
 """Upstream: bench.gateway_throughput, trading.management.commands.run_livecore
-Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live
+Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live, trading.services.orders
 Role: LiveCore: wires DataManager, LiveEngine (paper gateway) and control handling into one process of threads; start, report, stop cleanly."""
 
 import logging
@@ -26,6 +26,7 @@ from trading.livecore.sources import MarketDataSource
 from trading.livecore.stats import Counters, engine_series
 from trading.livecore.status import EngineStatus
 from trading.selectors.live import LiveStateUnavailable, nodes_alive_list
+from trading.services import orders as order_services
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,11 @@ class LiveCore:
         self.status = EngineStatus(config.engine_id)
         self.engine = LiveEngine(
             engine_id=config.engine_id,
-            gateway=PaperTradeGateway(config.execution, window=config.window),
+            gateway=PaperTradeGateway(
+                config.execution,
+                window=config.window,
+                cash=lambda portfolio_id: order_services.portfolio_cash(portfolio_id=portfolio_id),
+            ),
             producer=self._producer,
             counters=self.counters,
         )

@@ -1,4 +1,4 @@
-"""Upstream: trading.livecore.engine, trading.livecore.feedback, trading.services.portfolio_state
+"""Upstream: trading.livecore.engine, trading.livecore.feedback, trading.livecore.runtime, trading.services.portfolio_state
 Downstream: trading.core.enums, trading.core.orders.events, trading.core.orders.order, trading.core.orders.state, trading.models
 Role: orders and fills in the system of record: insert-or-ignore intake, state changes, fills, and the reads a gateway restarts from."""
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -54,6 +54,27 @@ class StoredOrder:
 def portfolio_exists(*, portfolio_id: str) -> bool:
     """True when a portfolio with this id is configured."""
     return models.Portfolio.objects.filter(pk=portfolio_id).exists()
+
+
+def portfolio_cash(*, portfolio_id: str) -> Decimal:
+    """The portfolio's cash as its recorded fills leave it: its capital, less what its buys
+    cost, plus what its sells brought, less every commission (0 for an unknown portfolio);
+    what the paper venue checks buying power against."""
+    capital = (
+        models.Portfolio.objects.filter(pk=portfolio_id)
+        .values_list("initial_capital", flat=True)
+        .first()
+    )
+    if capital is None:
+        return Decimal(0)
+    value = F("quantity") * F("price")
+    flows = models.Fill.objects.filter(portfolio_id=portfolio_id).aggregate(
+        bought=Sum(value, filter=Q(side=Side.BUY.value)),
+        sold=Sum(value, filter=Q(side=Side.SELL.value)),
+        commissions=Sum("commission"),
+    )
+    spent = (flows["bought"] or 0) + (flows["commissions"] or 0)
+    return capital - spent + (flows["sold"] or 0)
 
 
 def order_record_submitted(*, order: Order) -> bool:

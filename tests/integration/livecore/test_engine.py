@@ -32,7 +32,7 @@ from trading.bus.topics import (
 from trading.core.enums import OrderStatus, OrderType, Side
 from trading.core.testing.builders import T0, bar, order
 from trading.livecore.paper import LATE_ORDER
-from trading.models import Fill, Order
+from trading.models import Fill, Order, Portfolio
 from trading.redis_store import engine_status_key
 
 DAY = timedelta(days=1)
@@ -262,3 +262,46 @@ def test_a_restarted_engine_reloads_working_orders_and_fills_them(
     (filled,) = feedback.wait_for(OrderFilledReport)
     assert (filled.fill_id, filled.price) == ("P1-0-1:1", Decimal(95))
     assert Order.objects.get().status == OrderStatus.FILLED.value
+
+
+def test_a_buy_the_recorded_cash_cannot_pay_for_is_rejected_as_insufficient_cash(
+    portfolio, start_livecore, publisher, record
+):
+    Portfolio.objects.filter(pk="P1").update(initial_capital=Decimal(1000))
+    first = start_livecore()
+    feedback = record(ORDERS_FEEDBACK)
+    notices = record(NOTIFICATIONS)
+    publish_order(publisher, quantity=6, client_order_id="P1-0-1", created_at=T0)
+    publish_order(publisher, quantity=5, symbol="BBB", client_order_id="P1-0-2", created_at=T0)
+    publish_bar(publisher, "101", open="100", day=1)
+    feedback.wait_for(OrderFilledReport)
+    first.stop()
+    assert first.stopped.wait(30)
+
+    # A new engine reads the cash the recorded fill left (400) before it lets P1-0-2 fill.
+    second = start_livecore()
+    publisher.publish(
+        MARKET_DATA, price_message(bar("101", open="100", symbol="BBB", time=T0 + DAY))
+    )
+    publisher.flush()
+
+    (rejected,) = feedback.wait_for(OrderRejectedReport)
+    reason = (
+        "insufficient_cash: buying 5 at 100 costs 500.00 (commission included), "
+        "available cash is 400.00"
+    )
+    assert (rejected.client_order_id, rejected.reason, rejected.ts) == (
+        "P1-0-2",
+        reason,
+        to_ns(T0 + DAY),
+    )
+    assert "P1-0-2" in {m.client_order_id for m in feedback.of(OrderAcceptedReport)}
+    row = Order.objects.get(pk="P1-0-2")
+    assert (row.status, row.reason, row.filled_quantity) == (OrderStatus.REJECTED.value, reason, 0)
+    second.stop()
+    assert second.stopped.wait(30)
+    (notice,) = notices_about(notices, publisher, "P1")
+    assert (notice.kind, notice.message) == (
+        kinds.ORDER_REJECTED,
+        f"order P1-0-2 rejected: {reason}",
+    )

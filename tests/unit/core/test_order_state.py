@@ -21,7 +21,8 @@ from trading.core.orders.events import (
 from trading.core.orders.state import TrackedOrder
 from trading.core.testing.builders import T0, fill, order
 
-# The life cycle as the spec states it, written out independently of the implementation.
+# The life cycle as the spec states it, written out independently of the implementation;
+# a working order may still be rejected when it would fill (buying power at the fill price).
 LEGAL = {
     (S.NEW, S.SUBMITTED),
     (S.SUBMITTED, S.ACCEPTED),
@@ -31,10 +32,12 @@ LEGAL = {
     (S.SUBMITTED, S.FILLED),
     (S.ACCEPTED, S.PARTIALLY_FILLED),
     (S.ACCEPTED, S.FILLED),
+    (S.ACCEPTED, S.REJECTED),
     (S.ACCEPTED, S.CANCELLED),
     (S.ACCEPTED, S.EXPIRED),
     (S.PARTIALLY_FILLED, S.PARTIALLY_FILLED),
     (S.PARTIALLY_FILLED, S.FILLED),
+    (S.PARTIALLY_FILLED, S.REJECTED),
     (S.PARTIALLY_FILLED, S.CANCELLED),
     (S.PARTIALLY_FILLED, S.EXPIRED),
 }

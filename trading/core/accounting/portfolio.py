@@ -1,4 +1,4 @@
-"""Upstream: bench.storage, ginkgo_site.devstack.cluster, trading.core.accounting.view, trading.core.config, trading.core.pipeline, trading.core.testing.harness, trading.node.loader, trading.selectors.trades, trading.services.hot_positions, trading.storage.hot_positions
+"""Upstream: bench.storage, ginkgo_site.devstack.cluster, trading.core.accounting.buying_power, trading.core.accounting.view, trading.core.config, trading.core.pipeline, trading.core.testing.harness, trading.node.loader, trading.selectors.trades, trading.services.hot_positions, trading.storage.hot_positions
 Downstream: trading.core.accounting.position, trading.core.codec, trading.core.orders.events
 Role: the portfolio ledger: cash, positions, marks and commissions, built from fills (idempotent by fill id)."""
 
@@ -10,6 +10,11 @@ from typing import Any, Self
 from trading.core.accounting.position import ZERO, Position, PositionChange
 from trading.core.codec import from_primitive, to_primitive
 from trading.core.orders.events import Fill
+
+
+def cash_change(fill: Fill) -> Decimal:
+    """What a fill does to cash: a buy pays its value, a sell receives it; both pay commission."""
+    return -(fill.side.sign * fill.quantity * fill.price + fill.commission)
 
 
 class Portfolio:
@@ -48,7 +53,7 @@ class Portfolio:
             position = self._positions[symbol] = Position(symbol)
         self._marks.setdefault(symbol, fill.price)
         change = position.apply(fill.side, fill.quantity, fill.price, fill.commission)
-        self.cash -= fill.side.sign * fill.quantity * fill.price + fill.commission
+        self.cash += cash_change(fill)
         self.commissions += fill.commission
         return change
 

@@ -1,4 +1,4 @@
-"""Upstream: trading.core.accounting.portfolio, trading.core.accounting.view, trading.core.pipeline
+"""Upstream: trading.core.accounting.buying_power, trading.core.accounting.portfolio, trading.core.accounting.view, trading.core.pipeline
 Downstream: trading.core.enums
 Role: one symbol's position built from fills: signed quantity, cost basis, realised P&L on reductions and flips."""
 

@@ -1,5 +1,5 @@
 """Upstream: bench.backtest_speed, trading.livecore.paper, trading.livecore.runtime, trading.management.commands.backtest, trading.services.backtests
-Downstream: trading.core.backtest.metrics, trading.core.backtest.result, trading.core.catalog, trading.core.clock, trading.core.config, trading.core.events, trading.core.market, trading.core.matching.commissions, trading.core.matching.engine, trading.core.matching.slippage, trading.core.orders.events, trading.core.orders.state, trading.core.pipeline, trading.core.registry
+Downstream: trading.core.accounting.buying_power, trading.core.backtest.metrics, trading.core.backtest.result, trading.core.catalog, trading.core.clock, trading.core.config, trading.core.events, trading.core.market, trading.core.matching.commissions, trading.core.matching.engine, trading.core.matching.slippage, trading.core.orders.events, trading.core.orders.state, trading.core.pipeline, trading.core.registry
 Role: the synchronous backtest driver: feeds price updates through the shared pipeline and the paper matching engine."""
 
 from collections.abc import Iterable
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from trading.core.accounting.buying_power import CashAccounts
 from trading.core.backtest.metrics import PerformanceTracker
 from trading.core.backtest.result import BacktestResult, OrderRecord
 from trading.core.catalog import builtin_registry
@@ -37,9 +38,9 @@ class BacktestEngine:
     a bar store later), through exactly the pipeline a live node runs.
 
     On every update: the venue matches working orders first (an order made on the previous
-    update trades now), then the pipeline marks, runs risk and the strategy, and its new
-    orders go to the venue. Orders made on the last update never fill. Same input, same
-    output.
+    update trades now, or is rejected when the cash cannot pay for it at that price), then
+    the pipeline marks, runs risk and the strategy, and its new orders go to the venue.
+    Orders made on the last update never fill. Same input, same output.
     """
 
     def __init__(
@@ -59,11 +60,15 @@ class BacktestEngine:
         pipeline = build_pipeline(
             self.config, clock=clock, registry=self._registry, commission=execution.commission
         )
+        capital = self.config.initial_capital
         venue = PaperMatchingEngine(
             "backtest",
             commission=execution.commission,
             slippage=execution.slippage,
             volume_limit=execution.volume_limit,
+            # The venue serves this one portfolio; it checks buying power as the paper
+            # gateway does (trading.core.accounting.buying_power).
+            accounts=CashAccounts(lambda _portfolio_id: capital),
         )
         run = _Run(pipeline, venue, PerformanceTracker(self.config.initial_capital))
         run.handle(pipeline.start())

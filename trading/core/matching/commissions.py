@@ -1,4 +1,4 @@
-"""Upstream: trading.core.backtest.engine, trading.core.catalog, trading.core.config, trading.core.matching.engine, trading.core.pipeline, trading.core.sizers
+"""Upstream: trading.core.accounting.buying_power, trading.core.backtest.engine, trading.core.catalog, trading.core.config, trading.core.matching.engine, trading.core.pipeline, trading.core.sizers
 Downstream: trading.core.params
 Role: commission models: none, per unit with a minimum per fill, and a percentage of traded value."""
 

@@ -1,10 +1,11 @@
 """Upstream: trading.core.backtest.engine, trading.livecore.paper
-Downstream: trading.core.enums, trading.core.market, trading.core.matching.commissions, trading.core.matching.rules, trading.core.matching.slippage, trading.core.orders.events, trading.core.orders.order
+Downstream: trading.core.accounting.buying_power, trading.core.enums, trading.core.market, trading.core.matching.commissions, trading.core.matching.rules, trading.core.matching.slippage, trading.core.orders.events, trading.core.orders.order
 Role: the paper matching engine: keeps working orders and turns price updates into fills and expiries, keyed by event time."""
 
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
+from trading.core.accounting.buying_power import CashAccounts
 from trading.core.enums import TimeInForce
 from trading.core.market import Bar, PriceUpdate
 from trading.core.matching.commissions import NO_COMMISSION, CommissionModel
@@ -34,9 +35,15 @@ class PaperMatchingEngine:
 
     ``volume_limit`` (a fraction, e.g. 0.1) caps each fill at that share of the bar's volume
     or the tick's size, in whole units; updates with zero volume are not capped.
+
+    With ``accounts``, every fill first passes the buying-power rule of the order's
+    portfolio (trading.core.accounting.buying_power), at the price it would fill: an order
+    whose rest the cash cannot pay for is rejected (``insufficient_cash``) instead, even
+    after it was accepted, since its price is only known then.
     """
 
     __slots__ = (
+        "_accounts",
         "_books",
         "_commission",
         "_known",
@@ -52,8 +59,10 @@ class PaperMatchingEngine:
         commission: CommissionModel = NO_COMMISSION,
         slippage: SlippageModel = NO_SLIPPAGE,
         volume_limit: Decimal | None = None,
+        accounts: CashAccounts | None = None,
     ) -> None:
         self.engine_id = engine_id
+        self._accounts = accounts
         self._commission = commission
         self._slippage = slippage
         self._volume_limit = volume_limit
@@ -113,14 +122,16 @@ class PaperMatchingEngine:
                 raw = price_on_tick(working, update)
             if raw is None:
                 continue
-            fill = self._fill(working, raw, update)
-            if fill is not None:
-                reports.append(fill)
-                if not working.leaves:
+            report = self._execute(working, raw, update)
+            if report is not None:
+                reports.append(report)
+                if not working.leaves or isinstance(report, OrderRejected):
                     self._remove(update.symbol, book, working)
         return reports
 
-    def _fill(self, working: WorkingOrder, raw: Decimal, update: PriceUpdate) -> Fill | None:
+    def _execute(
+        self, working: WorkingOrder, raw: Decimal, update: PriceUpdate
+    ) -> Fill | OrderRejected | None:
         order = working.order
         volume = update.volume if isinstance(update, Bar) else update.size
         quantity = self._capped(working.leaves, volume)
@@ -131,18 +142,27 @@ class PaperMatchingEngine:
         if limit is not None:
             # Slippage never pushes a limit order past its limit.
             price = min(price, limit) if order.side.sign > 0 else max(price, limit)
+        order_id, commission = order.client_order_id, self._commission
+        account = self._accounts[order.portfolio_id] if self._accounts is not None else None
+        if account is not None:
+            refusal = account.refusal(order_id, order.side, working.leaves, price, commission)
+            if refusal is not None:
+                return OrderRejected(order_id, refusal, update.time)
         working.leaves -= quantity
         working.fills += 1
-        return Fill(
-            fill_id=f"{self.engine_id}:{order.client_order_id}:{working.fills}",
-            client_order_id=order.client_order_id,
+        fill = Fill(
+            fill_id=f"{self.engine_id}:{order_id}:{working.fills}",
+            client_order_id=order_id,
             symbol=order.symbol,
             side=order.side,
             quantity=quantity,
             price=price,
-            commission=self._commission.commission(quantity, price),
+            commission=commission.commission(quantity, price),
             time=update.time,
         )
+        if account is not None:
+            account.book(fill, working.leaves, commission)
+        return fill
 
     def _capped(self, leaves: Decimal, volume: Decimal) -> Decimal:
         if self._volume_limit is None or not volume:
@@ -163,6 +183,8 @@ class PaperMatchingEngine:
         return False
 
     def _remove(self, symbol: str, book: list[WorkingOrder], working: WorkingOrder) -> None:
+        if self._accounts is not None:
+            self._accounts.release(working.order.portfolio_id, working.order.client_order_id)
         book.remove(working)
         if not book:
             # An empty book is dropped so the common no-order case is a single dict miss.

@@ -20,14 +20,18 @@ from trading.core.orders.order import Order
 
 _S = OrderStatus
 # Every legal move of the life cycle; anything else is a bug or a confused venue. A fill may
-# arrive before the acknowledgement, hence SUBMITTED -> (PARTIALLY_)FILLED.
+# arrive before the acknowledgement, hence SUBMITTED -> (PARTIALLY_)FILLED. A venue may
+# reject a working order when it would fill (what is left of it): a simulated venue checks
+# buying power at the fill price, known only then (backtrader's Margin status does the same).
 ORDER_STATE_TABLE: Final[dict[OrderStatus, frozenset[OrderStatus]]] = {
     _S.NEW: frozenset({_S.SUBMITTED}),
     _S.SUBMITTED: frozenset(
         {_S.ACCEPTED, _S.REJECTED, _S.CANCELLED, _S.PARTIALLY_FILLED, _S.FILLED}
     ),
-    _S.ACCEPTED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELLED, _S.EXPIRED}),
-    _S.PARTIALLY_FILLED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELLED, _S.EXPIRED}),
+    _S.ACCEPTED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.REJECTED, _S.CANCELLED, _S.EXPIRED}),
+    _S.PARTIALLY_FILLED: frozenset(
+        {_S.PARTIALLY_FILLED, _S.FILLED, _S.REJECTED, _S.CANCELLED, _S.EXPIRED}
+    ),
     _S.FILLED: frozenset(),
     _S.REJECTED: frozenset(),
     _S.CANCELLED: frozenset(),

@@ -1,22 +1,24 @@
 """Upstream: (entry point: python manage.py backtest)
-Downstream: trading.core.backtest.engine, trading.core.backtest.result, trading.core.catalog, trading.core.config, trading.core.data.csv_bars, trading.core.data.window, trading.core.errors, trading.core.ports, trading.core.registry, trading.storage.stores
+Downstream: trading.core.amounts, trading.core.backtest.engine, trading.core.backtest.result, trading.core.catalog, trading.core.config, trading.core.data.csv_bars, trading.core.data.window, trading.core.enums, trading.core.errors, trading.core.ports, trading.core.registry, trading.storage.stores
 Role: thin manage.py command: parses backtest arguments, runs the core backtest on a CSV file, prints a summary or JSON."""
 
 import json
 from argparse import ArgumentParser
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from trading.core.amounts import positive_amount
 from trading.core.backtest.engine import BacktestEngine, ExecutionSettings
 from trading.core.backtest.result import BacktestResult
 from trading.core.catalog import builtin_registry
 from trading.core.config import PortfolioConfig, build_commission, validate_config
 from trading.core.data.csv_bars import read_csv_bars
 from trading.core.data.window import between
+from trading.core.enums import OrderStatus
 from trading.core.errors import CoreError
 from trading.core.ports import StoreUnavailable
 from trading.core.registry import ComponentKind, ComponentSpec
@@ -68,7 +70,7 @@ def _run(options: dict[str, Any]) -> BacktestResult:
         PortfolioConfig(
             portfolio_id="backtest",
             symbols=(symbol,),
-            initial_capital=_decimal("--cash", options["cash"]),
+            initial_capital=_amount("--cash", options["cash"]),
             strategy=ComponentSpec(options["strategy"], _params(options["param"])),
             sizer=registry.parse_shorthand(ComponentKind.SIZER, options["sizer"]),
         ),
@@ -78,6 +80,8 @@ def _run(options: dict[str, Any]) -> BacktestResult:
         registry.parse_shorthand(ComponentKind.COMMISSION, options["commission"]), registry
     )
     start, end = _date("--from", options["start"]), _date("--to", options["end"])
+    if start is not None and end is not None and start > end:
+        raise CommandError(f"--from {start} is after --to {end}")
     if path is None:
         bars = bar_store().bars(
             symbol,
@@ -87,7 +91,11 @@ def _run(options: dict[str, Any]) -> BacktestResult:
     else:
         bars = between(read_csv_bars(path, symbol, adjust=options["adjust"]), start, end)
     engine = BacktestEngine(config, ExecutionSettings(commission=commission), registry)
-    return engine.run(bars)
+    result = engine.run(bars)
+    if not result.bars:
+        where = path if path is not None else f"the bar store's {symbol}"
+        raise CommandError(f"no bars in {where}{_range_text(start, end)}")
+    return result
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -100,11 +108,17 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _decimal(option: str, text: str) -> Decimal:
+def _amount(option: str, text: str) -> Decimal:
     try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise CommandError(f"{option} expects a number, got {text!r}") from None
+        return positive_amount(text)
+    except ValueError as exc:
+        raise CommandError(f"{option} {exc}") from None
+
+
+def _range_text(start: date | None, end: date | None) -> str:
+    if start is None and end is None:
+        return ""
+    return f" from {start or 'the start'} to {end or 'the end'}"
 
 
 def _date(option: str, text: str | None) -> date | None:
@@ -114,6 +128,13 @@ def _date(option: str, text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{option} expects a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _rejections(result: BacktestResult) -> str:
+    rejected = [order for order in result.orders if order.status == OrderStatus.REJECTED]
+    if not rejected:
+        return ""
+    return f", {len(rejected)} rejected (first: {rejected[0].reason})"
 
 
 def _summary(result: BacktestResult) -> str:
@@ -131,7 +152,7 @@ def _summary(result: BacktestResult) -> str:
         f"Sharpe:        {'n/a' if result.sharpe is None else f'{result.sharpe:.2f}'}",
         f"Trades:        {result.trade_count} fills, {result.round_trips} round trips",
         f"Win rate:      {percent(result.win_rate)}",
-        f"Orders:        {len(result.orders)}",
+        f"Orders:        {len(result.orders)}{_rejections(result)}",
     ]
     if result.strategy_error:
         lines.append(f"Strategy error: {result.strategy_error}")
