@@ -1,26 +1,28 @@
 """Upstream: ginkgo_site.devstack.launcher, ginkgo_site.settings
-Downstream: (none)
+Downstream: ginkgo_site.secret_files
 Role: var/stack.env: the service URLs of the running `make run` stack, written by its launcher and read by every other command of the project.
 
 A line per variable (``NAME=value``) plus ``GINKGO_STACK_PID``, the launcher's pid: a file
 left behind by a launcher that was killed is ignored, so a command never talks to services
-that are gone. Imported by the settings, so it imports nothing of the project or Django.
+that are gone. Imported by the settings, so it imports nothing of Django and of the project only the
+settings-safe ginkgo_site.secret_files.
 """
 
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ginkgo_site.secret_files import secret_write
+
 PID_KEY = "GINKGO_STACK_PID"
 
 
 def stack_env_write(path: Path, values: Mapping[str, str]) -> None:
-    """Write ``values`` and this process's pid to ``path`` (atomically: readers never see half)."""
+    """Write ``values`` and this process's pid to ``path`` (atomically, readable by its owner
+    only: a given service URL may carry a password)."""
     lines = [f"# The running make run stack (pid {os.getpid()}); removed when it stops."]
     lines += [f"{key}={value}" for key, value in {**values, PID_KEY: str(os.getpid())}.items()]
-    partial = path.with_suffix(".partial")
-    partial.write_text("\n".join(lines) + "\n")
-    partial.replace(path)
+    secret_write(path, "\n".join(lines) + "\n")
 
 
 def stack_env_load(path: Path) -> None:

@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
 Downstream: ginkgo_site.devstack.launcher, ginkgo_site.stack_env
-Role: var/stack.env round-trips the stack's service URLs, is ignored once its launcher is gone, and never overrides the process environment."""
+Role: var/stack.env round-trips the stack's service URLs (readable by its owner only), is ignored once its launcher is gone, and never overrides the process environment."""
 
 import os
 import subprocess
@@ -18,6 +18,7 @@ def test_what_the_launcher_writes_is_what_a_command_reads(tmp_path):
 
     assert stack_env_read(path) == URLS
     assert f"{PID_KEY}={os.getpid()}" in path.read_text()
+    assert path.stat().st_mode & 0o777 == 0o600  # a given URL may carry a password
 
 
 def test_a_file_left_by_a_killed_launcher_is_ignored(tmp_path):
