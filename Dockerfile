@@ -9,6 +9,7 @@ COPY trading trading
 COPY scheduling scheduling
 COPY monitoring monitoring
 COPY manage.py ./
-RUN pip install . && mkdir -p /var/lib/ginkgo && python manage.py collectstatic --noinput
+# collectstatic needs settings but no secret: DEBUG opts in to the dev key for this step only.
+RUN pip install . && mkdir -p /var/lib/ginkgo && DJANGO_DEBUG=true python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "ginkgo_site.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

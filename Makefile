@@ -33,11 +33,12 @@ test: install system-deps check
 unit: install
 	$(PY) -m pytest tests/unit -q
 
+# makemigrations is a check, not a service: DEBUG opts in to the dev SECRET_KEY for it.
 check: lint
 	$(PY) tools/headers.py
 	$(VENV)/bin/lint-imports --no-cache
 	@mkdir -p var
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 lint: install
 	$(VENV)/bin/ruff check .

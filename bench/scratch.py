@@ -1,5 +1,5 @@
 """Upstream: bench.cluster_stack, bench.gateway_throughput, bench.storage
-Downstream: (computed)
+Downstream: ginkgo_site.secret_files, (computed)
 Role: what every benchmark borrows and gives back: a scratch database (PostgreSQL ``ginkgo_bench_<pid>``), Django set up on it, and its Redis keys removed."""
 
 import os
@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+from ginkgo_site.secret_files import secret_key_generate
 
 DEFAULT_SERVER = "postgres://root@127.0.0.1:5432/postgres"
 
@@ -38,6 +40,8 @@ def django_setup(stack: ExitStack, **environ: str) -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="ginkgo_site.settings", GINKGO_LOG_LEVEL="WARNING", **environ
     )
+    # DEBUG is off, so the settings want a real key: the run's own, inherited by its processes.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secret_key_generate())
     import django
 
     django.setup()

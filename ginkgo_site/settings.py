@@ -1,11 +1,14 @@
 """Upstream: (DJANGO_SETTINGS_MODULE)
-Downstream: ginkgo_site.stack_env
+Downstream: ginkgo_site.secret_files, ginkgo_site.stack_env
 Role: every setting of the stack, read from the environment (see .env.example) with embedded defaults."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
+from ginkgo_site.secret_files import SECRET_KEY_FILE, secret_read
 from ginkgo_site.stack_env import stack_env_load
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,8 +25,21 @@ if STACK_ENV:
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # --- Django -------------------------------------------------------------------------------
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Signs sessions and tokens of the admin: DJANGO_SECRET_KEY, else the key `make run` generated
+# once in var/secret-key (0600), else a public dev key that only a DEBUG run may use.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = (
+    env.str("DJANGO_SECRET_KEY", default="")
+    or secret_read(VAR_DIR / SECRET_KEY_FILE)
+    or DEV_SECRET_KEY
+)
+if SECRET_KEY == DEV_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "refusing to run with DEBUG off and the public dev SECRET_KEY: set DJANGO_SECRET_KEY "
+        f"(or run make run once: it keeps a generated one in {VAR_DIR / SECRET_KEY_FILE}), "
+        "or set DJANGO_DEBUG=true for a development-only run"
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
@@ -39,6 +55,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Admin login throttling: failed attempts recorded in the database (every api worker's).
+    "axes",
     "trading",
     "scheduling",
     "monitoring",
@@ -56,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ginkgo_site.urls"
@@ -101,8 +121,41 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("GINKGO_LOG_LEVEL", default="INFO")},
     # The driver logs a full traceback for every refused connection; our probes say it in one line.
-    "loggers": {"clickhouse_driver": {"level": "ERROR"}},
+    # django-axes announces itself in every process; its lockouts (axes.handlers) still log.
+    "loggers": {"clickhouse_driver": {"level": "ERROR"}, "axes.apps": {"level": "WARNING"}},
 }
+
+# --- Security ---------------------------------------------------------------------------------
+# Passwords (create_user, the admin's forms) must pass Django's validators.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out login is refused before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins of one username from one address, that pair is locked out of
+# the admin's login for GINKGO_LOGIN_COOLOFF seconds (429). API tokens are not affected.
+AXES_FAILURE_LIMIT = env.int("GINKGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(seconds=env.float("GINKGO_LOGIN_COOLOFF", default=900.0))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Served over HTTPS by a TLS proxy in front that sets X-Forwarded-Proto: secure cookies, HSTS,
+# plain HTTP redirected, except what Prometheus and health probes reach inside the network.
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^metrics$", r"^api/health"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+# /metrics answers requests bearing this token (Authorization: Bearer ...); unset, it answers
+# loopback clients only.
+GINKGO_METRICS_TOKEN = env.str("GINKGO_METRICS_TOKEN", default="")
 
 # --- REST API -------------------------------------------------------------------------------
 # Programs authenticate with a token (`manage.py create_user` prints one), browsers with the
@@ -115,6 +168,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies are bounded: DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) and 32 levels.
+    "DEFAULT_PARSER_CLASSES": [
+        "trading.apis.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["trading.apis.throttling.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("GINKGO_API_THROTTLE_USER", default="1200/minute"),
@@ -157,6 +216,17 @@ GINKGO_STORAGE_FALLBACK = env.str("GINKGO_STORAGE_FALLBACK", default="")
 GINKGO_TOPIC_NAMESPACE = env.str("GINKGO_TOPIC_NAMESPACE", default="")
 # Prefixed to every Redis key, for the same reason.
 GINKGO_REDIS_PREFIX = env.str("GINKGO_REDIS_PREFIX", default="")
+# Django's cache is Redis, shared by every api worker and process: DRF's throttle counts hold
+# across them. Short timeouts: with Redis away the throttle lets requests through (logged).
+# Its clear() removes only its own keys (KEY_PREFIX), never the live state sharing the database.
+CACHES = {
+    "default": {
+        "BACKEND": "ginkgo_site.cache.PrefixedRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": GINKGO_REDIS_PREFIX,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -178,6 +248,9 @@ GINKGO_QUEUE_MAXSIZE = env.int("GINKGO_QUEUE_MAXSIZE", default=1000)
 # Port of the Prometheus /metrics that run_node, run_livecore, run_notifications and node
 # workers serve (0: a free one, logged at start; unset: none). The api serves /metrics itself.
 GINKGO_METRICS_PORT = env.int("GINKGO_METRICS_PORT", default=None)
+# The address those /metrics servers listen on: this machine only, unless told otherwise
+# (compose: 0.0.0.0, inside its network, for Prometheus).
+GINKGO_METRICS_ADDR = env.str("GINKGO_METRICS_ADDR", default="127.0.0.1")
 
 # --- Notifications (monitoring.notifications; `manage.py run_notifications`) -------------------
 # Every notice is stored (admin, /api/notices/); these say where it is delivered and how often.

@@ -111,7 +111,7 @@ def forget_portfolio(portfolio_id: str) -> None:
         family.remove_by_labels({"portfolio_id": portfolio_id})
 
 
-def start_metrics_server(port: int, addr: str = "0.0.0.0") -> int:
+def start_metrics_server(port: int, addr: str = "127.0.0.1") -> int:
     """Serve this process's metrics at http://addr:port/metrics on a daemon thread; port 0
     takes a free port. Returns the port (print it: Prometheus or a person needs it)."""
     server, _thread = start_http_server(port, addr)

@@ -1,6 +1,9 @@
 """Upstream: ginkgo_site.urls
 Downstream: monitoring.collectors
-Role: the pages that are not API: the dashboard (login required, the admin's login) and Prometheus' /metrics."""
+Role: the pages that are not API: the dashboard (login required, the admin's login) and Prometheus' /metrics (token or loopback only)."""
+
+import hmac
+import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -31,6 +34,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def prometheus_metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus exposition of this api process, of the cluster's live state and of the
-    scheduler's runs (from the database, wherever they ran)."""
+    scheduler's runs (from the database, wherever they ran).
+
+    With GINKGO_METRICS_TOKEN set, only requests bearing it (``Authorization: Bearer ...``)
+    get an answer; without, only clients on this machine (loopback).
+    """
+    refused = _metrics_refusal(request)
+    if refused is not None:
+        return refused
     body = generate_latest(REGISTRY) + generate_latest(_CLUSTER)
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def _metrics_refusal(request: HttpRequest) -> HttpResponse | None:
+    token = settings.GINKGO_METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if hmac.compare_digest(given.encode(), token.encode()):
+            return None
+        refused = HttpResponse(
+            "a metrics token is required\n", status=401, content_type="text/plain"
+        )
+        refused["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return refused
+    try:
+        local = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        local = False
+    if local:
+        return None
+    return HttpResponse(
+        "metrics are served to this machine only (set GINKGO_METRICS_TOKEN)\n",
+        status=403,
+        content_type="text/plain",
+    )

@@ -152,6 +152,22 @@ def redis_prefix(settings, redis_url: str) -> Iterator[str]:
             client.delete(*keys)
 
 
+@pytest.fixture(autouse=True)
+def cache_prefix(settings, redis_url: str) -> Iterator[str]:
+    """Django's cache (the throttle's counts) on the test Redis under a key prefix of this
+    test's own, deleted afterwards: anonymous clients of every test share an address, and
+    other sessions share the machine's Redis."""
+    prefix = _unique("c")
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": redis_url, "KEY_PREFIX": prefix}
+    }
+    yield prefix
+    with redis.Redis.from_url(redis_url) as client:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            client.delete(*keys)
+
+
 @pytest.fixture
 def redis_client(redis_url: str, redis_prefix: str) -> Iterator[redis.Redis]:
     """A client on the test Redis; keys under ``redis_prefix`` are the test's own."""

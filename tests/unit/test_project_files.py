@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
 Downstream: (none)
-Role: the configuration files stay true: .env.example lists every setting, compose is sound."""
+Role: the configuration files stay true: .env.example lists every setting, compose is sound and takes its secrets from .env."""
 
 import ast
 import re
@@ -80,3 +80,19 @@ def test_prometheus_scrapes_livecore_and_every_node_on_the_port_they_serve(compo
     for service in ("livecore", "node"):
         served = compose["services"][service]["environment"]["GINKGO_METRICS_PORT"]
         assert ports[service] == int(served), service
+
+
+@pytest.mark.parametrize(
+    "secret", ["DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "GINKGO_METRICS_TOKEN"]
+)
+def test_compose_has_no_default_secret(secret: str) -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+
+    uses = re.findall(rf"\$\{{{secret}(:?[-?])?", text)
+
+    assert uses, f"compose does not use {secret}"
+    assert set(uses) == {":?"}, f"{secret} must come from .env, with no default"
+
+
+def test_compose_publishes_no_prometheus_port(compose: dict) -> None:
+    assert "ports" not in compose["services"]["prometheus"]

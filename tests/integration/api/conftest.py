@@ -1,22 +1,15 @@
 """Upstream: (entry point: pytest)
 Downstream: tests.integration.bus.fixtures, trading.services.control
-Role: fixtures of the API tests: the bus fixtures (namespaced topics, recorders) and fresh throttle counts."""
+Role: fixtures of the API tests: the bus fixtures (namespaced topics, recorders) and producers closed per test."""
 
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 
 from tests.integration.bus.fixtures import bus, publisher, record
 from trading.services.control import command_producers_close
 
 __all__ = ["bus", "publisher", "record"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts() -> None:
-    """Throttle counts live in the cache; anonymous clients of every test share an address."""
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from monitoring.notifications import notice_producers_close
 from monitoring.notifications.config import NotifyConfig
@@ -20,12 +19,6 @@ from trading.bus.config import BusConfig
 __all__ = ["bus", "publisher", "record"]
 
 START_TIMEOUT = 30.0
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts() -> None:
-    """Throttle counts live in the cache; anonymous clients of every test share an address."""
-    cache.clear()
 
 
 @pytest.fixture

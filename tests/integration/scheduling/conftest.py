@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from django.core.cache import cache
 
 from scheduling.services.publishing import scheduler_producers_close
 from tests.integration.bus.fixtures import bus, publisher, record
@@ -22,9 +21,3 @@ def services(bus: BusConfig, redis_client: redis.Redis) -> Iterator[redis.Redis]
     yield redis_client
     scheduler_producers_close(timeout=1.0)
     command_producers_close(timeout=1.0)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts() -> None:
-    """Throttle counts live in the cache; anonymous clients of every test share an address."""
-    cache.clear()

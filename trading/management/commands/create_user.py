@@ -5,6 +5,7 @@ Role: thin manage.py command: creates or updates a user with one role and prints
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from ginkgo_site.service_checks import ServiceCommand
@@ -30,5 +31,7 @@ class Command(ServiceCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            raise CommandError(f"password refused: {' '.join(exc.messages)}") from None
         self.stdout.write(token)
         self.stderr.write(f"{user.get_username()}: role {options['role']}")
