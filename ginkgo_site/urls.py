@@ -1,6 +1,6 @@
 """Upstream: (ROOT_URLCONF in ginkgo_site.settings)
 Downstream: monitoring.apis, monitoring.views, (includes monitoring.urls, trading.urls, scheduling.urls and trading.data_urls by name)
-Role: the URL map: admin, dashboard, Prometheus /metrics, API (per app), OpenAPI schema and docs (Swagger UI, Redoc), JSON error pages for /api/."""
+Role: the URL map: admin, dashboard, Prometheus /metrics, API (per app), OpenAPI schema and docs (Swagger UI, Redoc), JSON error pages (400, 404, 500) for /api/."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
+handler400 = "trading.apis.errors.api_bad_request"
 handler404 = "trading.apis.errors.api_not_found"
 handler500 = "trading.apis.errors.api_server_error"

@@ -17,6 +17,8 @@ from trading.apis.schema import ApiSchema, component_name
 from trading.permissions import HasRolePermission
 
 MAX_LIMIT = 500
+# Past any list's length, and within the database's integers.
+MAX_OFFSET = 10**9
 PAGE_FIELDS = ("limit", "offset")
 
 
@@ -33,7 +35,7 @@ class PageSerializer(serializers.Serializer):
     """The paging query parameters; list views' filter serializers extend it."""
 
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
-    offset = serializers.IntegerField(required=False, min_value=0)
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
 
 def query(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:

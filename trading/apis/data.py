@@ -25,6 +25,10 @@ from trading.services.storage import bar_series, trade_history, trade_report
 
 STORE_HEADER = "X-Data-Store"
 T = TypeVar("T")
+# Range bounds are clamped to these: no bar or trade lies outside, and open-ended idioms
+# (end=9999-12-31) stay clear of datetime's limits in later arithmetic.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
@@ -34,7 +38,8 @@ def _money(**kwargs: Any) -> serializers.DecimalField:
 
 @extend_schema_field(OpenApiTypes.STR)
 class MomentField(serializers.Field):
-    """A date (``2024-03-01``) or a date-time (ISO 8601, UTC unless it says otherwise).
+    """A date (``2024-03-01``) or a date-time (ISO 8601, UTC unless it says otherwise),
+    clamped to [:data:`EARLIEST`, :data:`LATEST`].
 
     As an end bound (``end_of_day``) a bare date includes that whole day.
     """
@@ -44,14 +49,16 @@ class MomentField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> datetime:
-        text = str(data).strip()
+        return min(max(self._moment(str(data).strip()), EARLIEST), LATEST)
+
+    def _moment(self, text: str) -> datetime:
         try:
             day = date.fromisoformat(text)
         except ValueError:
             day = None
         if day is not None:
             moment = datetime.combine(day, time(), UTC)
-            return moment + timedelta(days=1) if self.end_of_day else moment
+            return moment + timedelta(days=1) if self.end_of_day and day < LATEST.date() else moment
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -65,9 +72,13 @@ class MomentField(serializers.Field):
 
 
 class RangeSerializer(serializers.Serializer):
-    start = MomentField(required=False, help_text="inclusive: YYYY-MM-DD or ISO date-time")
+    start = MomentField(
+        required=False, help_text="inclusive: YYYY-MM-DD or ISO date-time (from 1900 on)"
+    )
     end = MomentField(
-        required=False, end_of_day=True, help_text="exclusive; a bare date includes that day"
+        required=False,
+        end_of_day=True,
+        help_text="exclusive; a bare date includes that day (until 2200 at most)",
     )
 
 

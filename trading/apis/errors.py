@@ -1,10 +1,10 @@
 """Upstream: scheduling.apis, trading.apis.data, (EXCEPTION_HANDLER in ginkgo_site.settings, handler404/500 in ginkgo_site.urls)
-Downstream: trading.selectors.live, trading.services.control, trading.services.portfolios
-Role: one JSON error shape for the whole API: DRF's exception handler, and Django's 404/500 handlers for /api/ paths."""
+Downstream: trading.apis.parsers, trading.selectors.live, trading.services.control, trading.services.portfolios
+Role: one JSON error shape for the whole API: DRF's exception handler, and Django's 400/404/500 handlers for /api/ paths (an oversized body is a 413)."""
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from trading.apis.parsers import payload_too_large
 from trading.selectors.live import LiveStateUnavailable
 from trading.services.control import CommandNotDelivered
 from trading.services.portfolios import PortfolioConflict
@@ -30,6 +31,14 @@ class Unavailable(exceptions.APIException):
     default_code = "service_unavailable"
 
 
+class BadRequest(exceptions.APIException):
+    """A request Django refused as suspicious (its reason is logged, never answered)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+    default_detail = "bad request"
+
+
 def error_body(
     code: str, message: str, fields: dict[str, list[str]] | None = None
 ) -> dict[str, Any]:
@@ -41,7 +50,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's handler (status, WWW-Authenticate and Retry-After headers) with our body.
 
     Service exceptions map to HTTP here: validation -> 400, missing rows -> 404, conflicts
-    -> 409, an unreachable bus or Redis -> 503. Anything else stays a 500 (handler500).
+    -> 409, an unreachable bus or Redis -> 503; Django's refusals of a request (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE -> 413, any other suspicious one -> 400). Anything else stays a 500
+    (handler500).
     """
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
@@ -56,6 +67,18 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = exc.get_codes()
         response.data = error_body(code if isinstance(code, str) else exc.default_code, str(exc))
     return response
+
+
+def api_bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400 (Django refused the request before any view, e.g. a form body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE): JSON under /api/, Django's page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    refusal = _as_api_exception(exception)
+    if not isinstance(refusal, exceptions.APIException):
+        refusal = BadRequest()
+    body = error_body(refusal.default_code, str(refusal.detail))
+    return JsonResponse(body, status=refusal.status_code)
 
 
 def api_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -86,15 +109,21 @@ def _as_api_exception(exc: Exception) -> Exception:
         return Conflict(str(exc))
     if isinstance(exc, CommandNotDelivered | LiveStateUnavailable):
         return Unavailable(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return payload_too_large()
+    if isinstance(exc, SuspiciousOperation):
+        return BadRequest()
     return exc
 
 
 def _flatten(detail: Any, path: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail as dotted path -> messages (``risks.0.params``)."""
+    """DRF's nested error detail as dotted path -> messages (``risks.0.params``); a nested
+    serializer's own errors (a list too long) are keyed by its path (``risks``)."""
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for key, item in detail.items():
-            flat.update(_flatten(item, f"{path}.{key}" if path else str(key)))
+            inner = path if key == NON_FIELD and path else f"{path}.{key}" if path else str(key)
+            flat.update(_flatten(item, inner))
         return flat
     if isinstance(detail, list) and all(isinstance(item, str) for item in detail):
         return {path or NON_FIELD: [str(item) for item in detail]} if detail else {}

@@ -14,6 +14,9 @@ from trading.selectors.components import component_registry
 from trading.services.portfolio_config import NAME_MAX_LENGTH, SYMBOL_REGEX, SYMBOL_RULE
 
 COMMENT_MAX_LENGTH = models.PortfolioVersion._meta.get_field("comment").max_length or 200
+# Every list a request carries is bounded: a portfolio's universe and its risk chain.
+SYMBOLS_MAX = 500
+RISKS_MAX = 20
 
 
 def _names(kind: ComponentKind) -> list[str]:
@@ -57,6 +60,7 @@ class PortfolioConfigInputSerializer(serializers.Serializer):
             error_messages={"invalid": f"%(value)r is not a symbol: {SYMBOL_RULE}"},
         ),
         min_length=1,
+        max_length=SYMBOLS_MAX,
         help_text="unique",
     )
     initial_capital = serializers.DecimalField(
@@ -67,7 +71,7 @@ class PortfolioConfigInputSerializer(serializers.Serializer):
     sizer = SizerSerializer(
         required=False, allow_null=True, default=None, help_text="absent or null: signal"
     )
-    risks = RiskSerializer(many=True, required=False, default=list)
+    risks = RiskSerializer(many=True, required=False, default=list, max_length=RISKS_MAX)
     comment = serializers.CharField(
         max_length=COMMENT_MAX_LENGTH, required=False, allow_blank=True, write_only=True
     )
