@@ -92,7 +92,7 @@ class SummaryPortfoliosSerializer(serializers.Serializer):
 
 class SummaryThroughputSerializer(serializers.Serializer):
     window_seconds = serializers.IntegerField()
-    orders = serializers.IntegerField(help_text="orders created in the window")
+    orders = serializers.IntegerField(help_text="orders recorded in the window")
     fills = serializers.IntegerField(help_text="fills recorded in the window")
 
 
@@ -115,8 +115,8 @@ class SummaryAlertsSerializer(serializers.Serializer):
 
 class MetricsSummaryApi(ApiView):
     """The stack at a glance: nodes alive, dead and left with heartbeat ages, portfolios by
-    live status and desired state, orders and fills of the last minute, updates dropped,
-    and the notices of the last hour."""
+    live status and desired state, orders and fills recorded in the last minute, updates
+    dropped, and the notices of the last hour."""
 
     required_permissions = {"GET": METRICS_READ}
 

@@ -155,8 +155,8 @@ def metrics_summary(
     *, now: datetime | None = None, live: LiveOverview | None = None
 ) -> dict[str, Any]:
     """Nodes alive, dead and left (as the heartbeat check declared them; forgotten ones left
-    out), portfolios by live and desired state, orders and fills in the last minute,
-    updates dropped, and notices of the last hour by level."""
+    out), portfolios by live and desired state, orders and fills recorded in the last
+    minute, updates dropped, and notices of the last hour by level."""
     now = now or timezone.now()
     live = live or live_overview()
     drops = {pid: _int(fields.get("dropped")) for pid, fields in live.statuses.items()}
@@ -182,7 +182,8 @@ def metrics_summary(
         },
         "throughput": {
             "window_seconds": int(THROUGHPUT_WINDOW.total_seconds()),
-            "orders": Order.objects.filter(created_at__gte=now - THROUGHPUT_WINDOW).count(),
+            # Both by when they were recorded: event times can be years old (a replay).
+            "orders": Order.objects.filter(recorded_at__gte=now - THROUGHPUT_WINDOW).count(),
             "fills": Fill.objects.filter(recorded_at__gte=now - THROUGHPUT_WINDOW).count(),
         },
         "drops": {

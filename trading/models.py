@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, bench.migration, bench.storage, ginkgo_site.devstack.cluster, monitoring.selectors, scheduling.apis, scheduling.models, scheduling.selectors, scheduling.services.migration, scheduling.services.schedule, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.data, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.serializers, trading.apis.trades, trading.node.checkpoints, trading.node.handover, trading.selectors.audit, trading.selectors.backtests, trading.selectors.configs, trading.selectors.portfolios, trading.selectors.trades, trading.services.audit, trading.services.backtests, trading.services.bar_imports, trading.services.control, trading.services.demo, trading.services.hot_positions, trading.services.orders, trading.services.portfolio_config, trading.services.portfolio_state, trading.services.portfolios, trading.services.trade_mirror, trading.storage.sql_bars, trading.storage.sql_trades, trading.urls, (Django app registry)
+"""Upstream: bench.gateway_throughput, bench.migration, bench.storage, ginkgo_site.devstack.cluster, monitoring.selectors, scheduling.apis, scheduling.models, scheduling.selectors, scheduling.services.migration, scheduling.services.schedule, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.data, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.serializers, trading.apis.trades, trading.node.checkpoints, trading.node.handover, trading.selectors.audit, trading.selectors.backtests, trading.selectors.configs, trading.selectors.portfolios, trading.selectors.trades, trading.services.audit, trading.services.backtests, trading.services.bar_imports, trading.services.control, trading.services.demo, trading.services.hot_positions, trading.services.orders, trading.services.portfolio_config, trading.services.portfolio_state, trading.services.portfolios, trading.services.trade_mirror, trading.storage.feed_marks, trading.storage.sql_bars, trading.storage.sql_trades, trading.urls, (Django app registry)
 Downstream: trading.core.catalog, trading.core.config, trading.core.enums
 Role: the system of record for trading: portfolio configuration and its versions, orders, fills, audit entries, backtest runs."""
 
@@ -129,6 +129,8 @@ class Order(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     tag = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(help_text="event time the portfolio created the order")
+    # Wall-clock time, indexed: the summary counts orders per minute by it.
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -151,7 +153,8 @@ class Fill(models.Model):
     price = models.DecimalField(**MONEY)
     commission = models.DecimalField(**MONEY, default=Decimal(0))
     executed_at = models.DateTimeField(help_text="event time of the execution")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Indexed: the summary counts fills per minute by it.
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ("executed_at", "fill_id")
@@ -323,3 +326,25 @@ class PortfolioCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.portfolio_id} v{self.version} checkpoint at {self.saved_at}"
+
+
+# --- market feed ---
+
+
+class FeedMark(models.Model):
+    """How far LiveCore's market feed got for one symbol of one market: the last update it
+    published (or skipped as unwanted), its event time and price. A feed started with
+    ``run_livecore --resume`` carries on after these, so a restart never goes back in time."""
+
+    market = models.CharField(max_length=16, choices=Market.choices)
+    symbol = models.CharField(max_length=32)
+    time = models.DateTimeField(help_text="event time of the last update")
+    price = models.DecimalField(**MONEY, help_text="a bar's close or a tick's price")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("market", "symbol"), name="unique_feed_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market} {self.symbol} at {self.time.isoformat()}"

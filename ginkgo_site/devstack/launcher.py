@@ -1,5 +1,5 @@
 """Upstream: (entry point: make run -> python -m ginkgo_site.devstack.launcher)
-Downstream: ginkgo_site.devstack, ginkgo_site.devstack.ports, ginkgo_site.devstack.supervisor, ginkgo_site.stack_env
+Downstream: ginkgo_site.devstack, ginkgo_site.devstack.ports, ginkgo_site.devstack.supervisor, ginkgo_site.secret_files, ginkgo_site.stack_env
 Role: `make run`: resolves services (given or embedded), prepares them, supervises the stack (each process's /metrics on a free port) and prints where everything is."""
 
 import argparse
@@ -11,8 +11,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ginkgo_site.devstack import (
     ServiceHandle,
@@ -25,8 +27,9 @@ from ginkgo_site.devstack import (
     start_redis,
     start_tansu,
 )
-from ginkgo_site.devstack.ports import free_ports
+from ginkgo_site.devstack.ports import free_port, free_ports
 from ginkgo_site.devstack.supervisor import ProcessSpec, Supervisor
+from ginkgo_site.secret_files import SECRET_KEY_FILE, secret_key_ensure, secret_write
 from ginkgo_site.stack_env import stack_env_write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,15 +78,27 @@ def _given(name: str, url: str, check: Callable[[str], float]) -> Service:
     return Service(name, url, "given")
 
 
-def resolve_services(env: Mapping[str, str], var: Path, stack: ExitStack) -> list[Service]:
+def _spawned(
+    supervisor: Supervisor,
+    start: Callable[[int], ServiceHandle],
+    name: str | None = None,
+    then: Callable[[], None] | None = None,
+) -> Service:
+    """Start an embedded service on a free port; the supervisor restarts it on that port."""
+    port = free_port()
+    handle = start(port)
+    supervisor.adopt(handle, restart=lambda: start(port), then=then)
+    return _embedded(handle, name)
+
+
+def resolve_services(env: Mapping[str, str], var: Path, supervisor: Supervisor) -> list[Service]:
     """Use every service the environment names; spawn the embedded default for the others."""
     services = []
     if url := env.get("DATABASE_URL"):
         services.append(_given("database", url, check_database))
     else:
-        handle = start_postgres(var / "postgres")
-        stack.callback(handle.stop)
-        services.append(_embedded(handle, "database"))
+        start = partial(start_postgres, var / "postgres")
+        services.append(_spawned(supervisor, start, "database"))
 
     redis = None
     if url := env.get("REDIS_URL"):
@@ -92,17 +107,18 @@ def resolve_services(env: Mapping[str, str], var: Path, stack: ExitStack) -> lis
         except LaunchError as exc:
             print(f"note: {exc}; starting an embedded Redis instead")
     if redis is None:
-        handle = start_redis(var / "redis", persist=True)
-        stack.callback(handle.stop)
-        redis = _embedded(handle)
+        redis = _spawned(supervisor, partial(start_redis, var / "redis", persist=True))
     services.append(redis)
 
     if url := env.get("KAFKA_BOOTSTRAP_SERVERS"):
         services.append(_given("kafka", url, check_kafka))
     else:
-        handle = start_tansu(var / "kafka")
-        stack.callback(handle.stop)
-        services.append(_embedded(handle))
+        # The broker keeps its topics in memory: a restarted one gets them created again.
+        topics = partial(
+            _manage, sys.executable, supervisor.env, "creating the Kafka topics again",
+            ["kafka_topics", "--create"],
+        )  # fmt: skip
+        services.append(_spawned(supervisor, partial(start_tansu, var / "kafka"), then=topics))
 
     if url := env.get("CLICKHOUSE_URL"):
         services.append(_given("clickhouse", url, check_clickhouse))
@@ -123,14 +139,20 @@ def stack_env_values(env: Mapping[str, str]) -> dict[str, str]:
     return {name: env[name] for name in STACK_ENV_VARS if env.get(name)}
 
 
+# The demo replay's pace: one daily bar (a trading day) per second.
+REPLAY_SECONDS_PER_DAY = 1
+
+
 @dataclass(frozen=True)
 class DemoLogin:
-    """What seed_demo made: the bar files to replay and a login to print."""
+    """What seed_demo made: the bar files to replay, a login to print, and what the replay
+    covers (seed_demo's "replay": symbols, first, last, days, resuming, next)."""
 
     bar_files: list[str]
     username: str
     password: str
     token: str
+    replay: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _manage(python: str, env: Mapping[str, str], label: str, argv: list[str]) -> str:
@@ -162,8 +184,14 @@ def prepare(python: str, env: Mapping[str, str], var: Path) -> DemoLogin:
     )
     result = json.loads(seeded.strip().splitlines()[-1])
     # Kept for scripts and the README's walk-through: TOKEN=$(cat var/demo-token)
-    (var / "demo-token").write_text(result["token"] + "\n")
-    return DemoLogin(result["bar_files"], result["username"], result["password"], result["token"])
+    secret_write(var / "demo-token", result["token"] + "\n")
+    return DemoLogin(
+        result["bar_files"],
+        result["username"],
+        result["password"],
+        result["token"],
+        result["replay"],
+    )
 
 
 def metrics_ports() -> dict[str, int]:
@@ -178,10 +206,10 @@ def stack_processes(
     METRICS_PROCESSES the port of its /metrics."""
     celery = [python, "-m", "celery", "-A", "ginkgo_site"]
 
-    def command(name: str, *argv: str, critical: bool = True) -> ProcessSpec:
+    def command(name: str, *argv: str) -> ProcessSpec:
         """``manage.py argv`` serving its metrics on the port chosen for ``name``."""
         serve = ["--metrics-port", str(metrics[name])]
-        return ProcessSpec(name, [python, str(ROOT / "manage.py"), *argv, *serve], critical)
+        return ProcessSpec(name, [python, str(ROOT / "manage.py"), *argv, *serve])
 
     return [
         ProcessSpec(
@@ -195,18 +223,21 @@ def stack_processes(
         ProcessSpec("beat", [*celery, "beat", "-l", "INFO", "-s", str(var / "celerybeat-schedule")]),
         ProcessSpec("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"]),
         # The demo's market data: real daily bars, one trading day per second, then
-        # synthetic ticks that carry on from the last closes.
+        # synthetic ticks that carry on from the last closes; resumed where the last run's
+        # feed stopped (so a restart trades at once). It starts once every demo portfolio
+        # runs (at most AWAIT_RUNNING_SECONDS): the first bar does not depend on start-up.
         command(
             "livecore",
             "run_livecore", "--source", "replay",
-            "--files", *(str(path) for path in demo.bar_files), "--speed", "1",
-            "--then-synthetic", "--rate", "20",
+            "--files", *(str(path) for path in demo.bar_files),
+            "--speed", str(REPLAY_SECONDS_PER_DAY), "--then-synthetic", "--rate", "20", "--resume",
         ),
         # Stores every notice and delivers it to the GINKGO_NOTIFY_SINKS (log by default).
         command("notifications", "run_notifications"),
         # Two execution nodes, running what the scheduler plans for them (nothing until it
-        # plans something); a node that dies is reported, the stack stays up.
-        *(command(node, "run_node", "--node-id", node, critical=False) for node in NODES),
+        # plans something). Like every process, a node that crashes is restarted; one told to
+        # stop (SIGTERM, SIGINT) leaves, and its portfolios move to the other.
+        *(command(node, "run_node", "--node-id", node) for node in NODES),
     ]  # fmt: skip
 
 
@@ -217,6 +248,19 @@ def port_is_free(port: int) -> bool:
 
 def _short(argv: list[str]) -> str:
     return " ".join(Path(arg).name if arg.startswith("/") else arg for arg in argv[:7])
+
+
+def replay_line(replay: Mapping[str, Any]) -> str:
+    """The banner's word on the demo's market data: the replay's length and pace, and where
+    it resumes when an earlier run got some way."""
+    line = (
+        f"replay: {len(replay['symbols'])} symbols, {replay['first']} .. {replay['last']}, "
+        f"{replay['days']:,} trading days at {1 / REPLAY_SECONDS_PER_DAY:g} day/s, "
+        "then synthetic ticks"
+    )
+    if not replay["resuming"]:
+        return line
+    return line + (f"; resuming at {replay['next']}" if replay["next"] else "; resuming the ticks")
 
 
 def banner(
@@ -238,6 +282,7 @@ def banner(
         f"  dashboard    {base}/dashboard/",
         f"  demo login   {demo.username} / {demo.password}    API token {demo.token}",
         f"  try          curl -H 'Authorization: Token {demo.token}' {base}/api/portfolio/",
+        *([f"  market data  {replay_line(demo.replay)}"] if demo.replay else []),
         "  services:",
         *(f"    {s.name:<13} {s.url or '-':<45} ({s.origin})" for s in services),
         "  processes:",
@@ -256,6 +301,9 @@ def var_dir(fresh: bool) -> Iterator[Path]:
     if fresh and var.exists():
         shutil.rmtree(var)
     var.mkdir(parents=True, exist_ok=True)
+    # The stack's SECRET_KEY, generated once: every process (and any other terminal's
+    # manage.py) reads it from there, as the settings refuse the public dev key.
+    secret_key_ensure(var / SECRET_KEY_FILE)
     yield var
 
 
@@ -267,11 +315,15 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     with ExitStack() as stack:
         var = stack.enter_context(var_dir(args.fresh))
+        # Owns every process and embedded service from here on, and stops them all at exit.
+        supervisor = Supervisor()
+        stack.callback(supervisor.stop_all)
         try:
             if not port_is_free(args.port):
                 raise LaunchError(f"port {args.port} is taken: pass ARGS='--port N' to make run")
-            services = resolve_services(os.environ, var, stack)
+            services = resolve_services(os.environ, var, supervisor)
             env = {**service_env(services, os.environ), "GINKGO_VAR_DIR": str(var)}
+            supervisor.env.update(env)
             stack_env = var / "stack.env"
             stack_env_write(stack_env, stack_env_values(env))
             stack.callback(stack_env.unlink, missing_ok=True)
@@ -281,8 +333,6 @@ def main(argv: list[str] | None = None) -> int:
         except (LaunchError, ServiceUnreachable) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        supervisor = Supervisor(env)
-        stack.callback(supervisor.stop_all)
         metrics = metrics_ports()
         for spec in stack_processes(python, args.port, var, demo, metrics):
             supervisor.start(spec)

@@ -1,6 +1,6 @@
 """Upstream: ginkgo_site.devstack.launcher
 Downstream: ginkgo_site.devstack.process
-Role: runs the stack's processes as one foreground group: prefixed output, stop-all on Ctrl+C."""
+Role: runs the stack's processes and embedded services as one foreground group: prefixed output, a crashed one restarted with backoff (a crash loop stops the stack), stop-all on Ctrl+C."""
 
 import contextlib
 import os
@@ -9,11 +9,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from ginkgo_site.devstack.process import die_with_parent
+from ginkgo_site.devstack.process import ServiceHandle, die_with_parent
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 COLOURS = (36, 33, 32, 35, 34, 31, 96, 93, 92, 95)
@@ -21,28 +22,89 @@ COLOURS = (36, 33, 32, 35, 34, 31, 96, 93, 92, 95)
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """One supervised process. A critical one that exits takes the whole stack down with it;
-    a non-critical one (an execution node, which the demo kills on purpose) is only reported."""
+    """One supervised process."""
 
     name: str
     argv: list[str]
-    critical: bool = True
     env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How a crash is answered, as an orchestrator would (compose's restart, systemd's
+    Restart=on-failure): the first restart after ``initial`` seconds, each next one waiting
+    twice as long up to ``ceiling``; a run of ``stable`` seconds forgives the earlier crashes.
+    More than ``loop_crashes`` crashes of one process within ``loop_window`` seconds is a crash
+    loop: the stack stops. A process that exits with status 0 was stopped on purpose (a node
+    told to leave) and is not restarted."""
+
+    initial: float = 1.0
+    ceiling: float = 30.0
+    stable: float = 60.0
+    loop_crashes: int = 5
+    loop_window: float = 300.0
+
+    def delay(self, consecutive: int) -> float:
+        return min(self.ceiling, self.initial * 2 ** max(0, consecutive - 1))
+
+
+@dataclass
+class _Crashes:
+    """The crash history of one supervised thing."""
+
+    times: deque[float] = field(default_factory=deque)
+    consecutive: int = 0
+    restart_at: float | None = None
+
+    def record(self, now: float, started: float, policy: RestartPolicy) -> None:
+        if now - started >= policy.stable:
+            self.consecutive = 0
+        self.consecutive += 1
+        self.times.append(now)
+        while self.times and now - self.times[0] > policy.loop_window:
+            self.times.popleft()
+        self.restart_at = now + policy.delay(self.consecutive)
+
+    def looping(self, policy: RestartPolicy) -> bool:
+        return len(self.times) > policy.loop_crashes
 
 
 @dataclass
 class Running:
     spec: ProcessSpec
     process: subprocess.Popen[bytes]
-    reported: bool = False
+    index: int
+    started: float = field(default_factory=time.monotonic)
+    crashes: _Crashes = field(default_factory=_Crashes)
+    done: bool = False  # exited on purpose, or given up on
+
+
+@dataclass
+class Service:
+    """An embedded service (PostgreSQL, Redis, the broker): ``restart`` starts it again on the
+    same port and data; ``then`` runs after a restart (the broker's topics, say)."""
+
+    name: str
+    handle: ServiceHandle
+    restart: Callable[[], ServiceHandle]
+    then: Callable[[], None] | None = None
+    started: float = field(default_factory=time.monotonic)
+    crashes: _Crashes = field(default_factory=_Crashes)
 
 
 class Supervisor:
-    def __init__(self, base_env: Mapping[str, str], out: TextIO = sys.stdout) -> None:
-        self._env = dict(base_env)
+    def __init__(
+        self,
+        base_env: Mapping[str, str] | None = None,
+        out: TextIO = sys.stdout,
+        policy: RestartPolicy | None = None,
+    ) -> None:
+        self.env = dict(base_env or {})
         self._out = out
+        self._policy = policy or RestartPolicy()
         self._lock = threading.Lock()
         self._running: list[Running] = []
+        self._services: list[Service] = []
         self._stop = threading.Event()
         self._width = 8
         self._colour = out.isatty()
@@ -55,16 +117,18 @@ class Supervisor:
             self._out.write(f"{label} | {text}\n")
             self._out.flush()
 
-    def _pump(self, running: Running, index: int) -> None:
-        assert running.process.stdout is not None
-        for raw in iter(running.process.stdout.readline, b""):
-            self._write(running.spec.name, index, raw.decode(errors="replace").rstrip())
+    def _say(self, text: str) -> None:
+        self._write("stack", 0, text)
 
-    def start(self, spec: ProcessSpec) -> Running:
-        self._width = max(self._width, len(spec.name))
+    def _pump(self, name: str, process: subprocess.Popen[bytes], index: int) -> None:
+        assert process.stdout is not None
+        for raw in iter(process.stdout.readline, b""):
+            self._write(name, index, raw.decode(errors="replace").rstrip())
+
+    def _spawn(self, spec: ProcessSpec, index: int) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
             spec.argv,
-            env={**self._env, **spec.env, "PYTHONUNBUFFERED": "1"},
+            env={**self.env, **spec.env, "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -72,12 +136,24 @@ class Supervisor:
             start_new_session=True,
             preexec_fn=die_with_parent(),
         )
-        running = Running(spec, process)
+        threading.Thread(target=self._pump, args=(spec.name, process, index), daemon=True).start()
+        return process
+
+    def start(self, spec: ProcessSpec) -> Running:
+        self._width = max(self._width, len(spec.name))
+        index = len(self._running)
+        running = Running(spec, self._spawn(spec, index), index)
         self._running.append(running)
-        threading.Thread(
-            target=self._pump, args=(running, len(self._running) - 1), daemon=True
-        ).start()
         return running
+
+    def adopt(
+        self,
+        handle: ServiceHandle,
+        restart: Callable[[], ServiceHandle],
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Watch an embedded service started elsewhere; stop_all stops it last."""
+        self._services.append(Service(handle.name, handle, restart, then))
 
     @property
     def processes(self) -> list[Running]:
@@ -87,24 +163,92 @@ class Supervisor:
         self._stop.set()
 
     def wait(self) -> int:
-        """Block until a stop signal or a critical process exit; return the exit status."""
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, self.request_stop)
+        """Block until a stop signal or a crash loop, restarting what crashes; return the exit
+        status (0 after a stop signal)."""
+        if threading.current_thread() is threading.main_thread():  # else: request_stop()
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, self.request_stop)
         status = 0
         while not self._stop.wait(0.2):
+            for service in self._services:
+                status = status or self._tend_service(service)
             for running in self._running:
-                code = running.process.poll()
-                if code is None or running.reported:
-                    continue
-                running.reported = True
-                self._write("stack", 0, f"{running.spec.name} exited with status {code}")
-                if running.spec.critical:
-                    status = code or 1
-                    self._stop.set()
+                status = status or self._tend(running)
+            if status:
+                self._stop.set()
         return status
 
+    def _tend(self, running: Running) -> int:
+        """Notice a process's exit, restart it when due; a crash loop's status (else 0)."""
+        if running.done:
+            return 0
+        now = time.monotonic()
+        crashes = running.crashes
+        if crashes.restart_at is None:
+            code = running.process.poll()
+            if code is None:
+                return 0
+            name = running.spec.name
+            if code == 0:
+                running.done = True
+                self._say(f"{name} exited with status 0 (stopped on purpose): not restarted")
+                return 0
+            crashes.record(now, running.started, self._policy)
+            if crashes.looping(self._policy):
+                running.done = True
+                self._say(f"{name} crashed {len(crashes.times)} times in a row: stopping the stack")
+                return code if code > 0 else 1
+            self._say(
+                f"{name} crashed (status {code}); restarting in "
+                f"{crashes.restart_at - now:g}s (crash {len(crashes.times)} in "
+                f"{self._policy.loop_window:g}s)"
+            )
+            return 0
+        if now >= crashes.restart_at:
+            crashes.restart_at = None
+            running.process = self._spawn(running.spec, running.index)
+            running.started = now
+            self._say(f"{running.spec.name} restarted, pid {running.process.pid}")
+        return 0
+
+    def _tend_service(self, service: Service) -> int:
+        """The same for an embedded service; restarting one waits until it answers."""
+        process = service.handle.process
+        crashes = service.crashes
+        now = time.monotonic()
+        if crashes.restart_at is None:
+            code = process.poll() if process else None
+            if code is None:
+                return 0
+            crashes.record(now, service.started, self._policy)
+            if crashes.looping(self._policy):
+                self._say(f"{service.name} crashed {len(crashes.times)} times: stopping the stack")
+                return 1
+            self._say(
+                f"{service.name} (embedded) exited with status {code}; restarting in "
+                f"{crashes.restart_at - now:g}s"
+            )
+            return 0
+        if now < crashes.restart_at:
+            return 0
+        crashes.restart_at = None
+        try:
+            service.handle = service.restart()
+            if service.then:
+                service.then()
+        except RuntimeError as exc:  # ServiceUnreachable, or what ``then`` raises
+            # A failed start counts as one more crash: tried again later, or a crash loop.
+            crashes.record(time.monotonic(), service.started, self._policy)
+            self._say(f"{service.name} did not come back ({exc}); trying again")
+            return 1 if crashes.looping(self._policy) else 0
+        service.started = time.monotonic()
+        pid = service.handle.process.pid if service.handle.process else "?"
+        self._say(f"{service.name} (embedded) restarted, pid {pid}")
+        return 0
+
     def stop_all(self, timeout: float = 15.0) -> None:
-        """SIGTERM every process group, wait, then SIGKILL what is left: nothing survives."""
+        """SIGTERM every process group, wait, then SIGKILL what is left: nothing survives.
+        The embedded services stop last, so processes can finish their last writes."""
         alive = [r for r in self._running if r.process.poll() is None]
         for running in reversed(alive):
             self._signal_group(running, signal.SIGTERM)
@@ -113,11 +257,13 @@ class Supervisor:
             try:
                 running.process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self._write("stack", 0, f"{running.spec.name} did not stop in time: killing it")
+                self._say(f"{running.spec.name} did not stop in time: killing it")
         for running in self._running:
             # Also catches grandchildren (gunicorn or celery workers) left in the group.
             self._signal_group(running, signal.SIGKILL)
             running.process.wait()
+        for service in reversed(self._services):
+            service.handle.stop()
 
     @staticmethod
     def _signal_group(running: Running, sig: signal.Signals) -> None:

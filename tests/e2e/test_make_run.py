@@ -2,6 +2,7 @@
 Downstream: ginkgo_site.devstack, trading.services.demo
 Role: `make run` brings the stack up with embedded defaults, trades the demo on two nodes within 60 s, serves a node's metrics at the URL its banner gives, and Ctrl+C leaves nothing."""
 
+import contextlib
 import json
 import os
 import re
@@ -35,6 +36,9 @@ pytestmark = pytest.mark.slow
 DEMO = tuple(DEMO_PORTFOLIOS)
 # How long the demo runs before its scheduling runs are checked (the issue: 3 minutes).
 DEMO_SECONDS = 180
+# kill -9'd one after the other (matched in their command lines); each must come back.
+HEALED = ("run_livecore", "celery -A ginkgo_site beat", "celery -A ginkgo_site worker",
+          "run_node --node-id node-1", "redis-server", "postgres -D")  # fmt: skip
 
 
 def _launcher_env(var: Path, **extra: str) -> dict[str, str]:
@@ -178,6 +182,47 @@ def _command_lines(processes: list[psutil.Process]) -> set[str]:
     return lines
 
 
+def _total_fills(port: int, token: str) -> int:
+    return sum(len(_all(port, f"/api/portfolio/{p}/fills", token)) for p in DEMO)
+
+
+def _pids(launcher: subprocess.Popen, pattern: str) -> set[int]:
+    """The launcher's descendants whose command line contains ``pattern``."""
+    found = set()
+    for process in psutil.Process(launcher.pid).children(recursive=True):
+        try:
+            if pattern in " ".join(process.cmdline()):
+                found.add(process.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def _heals_after_kill(
+    launcher: subprocess.Popen, port: int, token: str, pattern: str, output: _Output
+) -> None:
+    """kill -9 what matches ``pattern``: the supervisor starts it again, and within 60 s of
+    that the demo makes new fills."""
+    victims = _pids(launcher, pattern)
+    assert victims, f"nothing runs {pattern!r}"
+    before = _total_fills(port, token)
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while not (_pids(launcher, pattern) - victims):
+        assert time.monotonic() < deadline, (
+            f"{pattern!r} was not restarted: {output.text()[-2000:]}"
+        )
+        time.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while _total_fills(port, token) <= before:
+        assert launcher.poll() is None, f"the stack stopped: {output.text()[-2000:]}"
+        assert time.monotonic() < deadline, f"no new fill within 60 s after {pattern!r} restarted"
+        time.sleep(1)
+    assert "restarted, pid" in output.text()
+
+
 def _docs_are_offline(port: int, token: str) -> None:
     """/api/docs/ and every asset it names answer 200, and the page names no other host."""
     headers = {"Authorization": f"Token {token}"}
@@ -296,6 +341,13 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
             time.sleep(2)
         runs = _all(port, "/api/schedule/runs", token)
         assert runs and not [r for r in runs if r["outcome"] not in ("ok", "skipped-locked")]
+        for target in HEALED:
+            _heals_after_kill(launcher, port, token, target, output)
+        for portfolio_id in DEMO:
+            fills = _all(port, f"/api/portfolio/{portfolio_id}/fills", token)
+            orders = [fill["order"] for fill in fills]
+            assert len(orders) == len(set(orders)), f"{portfolio_id}: an order executed twice"
+            assert _positions_match_fills(port, token, portfolio_id, time.monotonic() + 20)
 
         launcher.send_signal(signal.SIGINT)
         launcher.wait(timeout=90)

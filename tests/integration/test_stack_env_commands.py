@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack, ginkgo_site.stack_env
+Downstream: ginkgo_site.devstack, ginkgo_site.secret_files, ginkgo_site.stack_env
 Role: a manage.py command started with no service variables finds the services in var/stack.env, and one whose service is away fails within 5 s with one line naming it (no librdkafka flood)."""
 
 import os
@@ -9,13 +9,16 @@ import time
 from pathlib import Path
 
 from ginkgo_site.devstack import free_port
+from ginkgo_site.secret_files import SECRET_KEY_FILE, secret_key_ensure
 from ginkgo_site.stack_env import stack_env_write
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage_in_new_terminal(var: Path, *argv: str) -> tuple[subprocess.CompletedProcess, float]:
-    """manage.py as a person runs it in a new terminal: no service variables, only var/."""
+    """manage.py as a person runs it in a new terminal: no service variables, only var/
+    (where the launcher keeps the stack's secret key too)."""
+    secret_key_ensure(var / SECRET_KEY_FILE)
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
            "GINKGO_VAR_DIR": str(var)}  # fmt: skip
     started = time.monotonic()

@@ -1,4 +1,4 @@
-"""Upstream: trading.core.clock, trading.core.config, trading.core.data.csv_bars, trading.core.matching.rules, trading.core.orders.book, trading.core.orders.order, trading.core.orders.state, trading.core.pipeline, trading.core.registry, trading.core.strategies.base, trading.livecore.engine, trading.management.commands.backtest, trading.management.commands.import_bars, trading.services.backtests, trading.services.bar_imports, trading.services.portfolio_config, trading.storage.bar_files
+"""Upstream: trading.core.clock, trading.core.config, trading.core.data.csv_bars, trading.core.matching.rules, trading.core.orders.book, trading.core.orders.order, trading.core.orders.state, trading.core.pipeline, trading.core.registry, trading.core.strategies.base, trading.livecore.engine, trading.management.commands.backtest, trading.management.commands.import_bars, trading.management.commands.seed_demo, trading.services.backtests, trading.services.bar_imports, trading.services.portfolio_config, trading.storage.bar_files
 Downstream: (none)
 Role: the exception types of the core, so callers can tell configuration, data and order faults apart."""
 

@@ -1,11 +1,12 @@
 """Upstream: trading.livecore.runtime
-Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.data.checks, trading.core.market, trading.livecore.interest, trading.livecore.sources, trading.livecore.stats
+Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.data.checks, trading.core.market, trading.livecore.interest, trading.livecore.marks, trading.livecore.sources, trading.livecore.stats
 Role: DataManager: publishes a source's price updates keyed by symbol, only those some node wants, and keeps the nodes' interest sets."""
 
 import logging
 import threading
 import time
 from collections.abc import Iterable
+from functools import partial
 
 from trading.bus.codec import encode
 from trading.bus.consumer import Delivery, UnexpectedMessage
@@ -17,6 +18,7 @@ from trading.bus.topics import SYSTEM_EVENTS
 from trading.core.data.checks import UpdateChecker
 from trading.core.market import PriceUpdate
 from trading.livecore.interest import InterestRegistry
+from trading.livecore.marks import FeedMarkStore, MarkKeeper
 from trading.livecore.sources import MarketDataSource
 from trading.livecore.stats import Counters
 
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 MIN_WAIT_SECONDS = 0.001
 # A publisher this far behind its schedule stops trying to catch up (no endless burst).
 MAX_LAG_SECONDS = 1.0
+# How long saving the feed's marks waits for the published updates to be delivered.
+DELIVERY_WAIT_SECONDS = 5.0
 
 
 class DataManager:
@@ -37,6 +41,9 @@ class DataManager:
     to announce again (``interest.sync_request``), so a restarted DataManager needs no state.
     Every update must pass the core's market-data rule (trading.core.data.checks) first: one
     that does not is dead-lettered with the reason and never published.
+
+    With a ``marks`` store the feed resumes after the marks an earlier run left there and
+    keeps them up to date as it goes (see trading.livecore.marks): a restart carries on.
     """
 
     def __init__(
@@ -48,6 +55,7 @@ class DataManager:
         counters: Counters,
         dead_letters: DeadLetters,
         publish_all: bool = False,
+        marks: FeedMarkStore | None = None,
     ) -> None:
         self.interest = InterestRegistry()
         self._answered: set[str] = set()
@@ -58,6 +66,11 @@ class DataManager:
         self._counters = counters
         self._publish_all = publish_all
         self._dead_letters = dead_letters
+        self._marks = (
+            MarkKeeper(marks, delivered=partial(producer.flush, DELIVERY_WAIT_SECONDS))
+            if marks is not None
+            else None
+        )
 
     def request_sync(self) -> None:
         """Ask every node to send its interest set again."""
@@ -93,10 +106,21 @@ class DataManager:
 
     def run(self, stop: threading.Event) -> None:
         """Publish the source's updates on its schedule until it ends or ``stop`` is set."""
+        keeper = self._marks
+        source = self._source if keeper is None else self._source.resumed(keeper.load())
+        try:
+            self._publish(source, stop, keeper)
+        finally:
+            if keeper is not None:
+                keeper.save()
+
+    def _publish(
+        self, source: MarketDataSource, stop: threading.Event, keeper: MarkKeeper | None
+    ) -> None:
         due = time.monotonic()
         publish, wants, count = self._producer.publish, self.interest.wants, self._counters.add
         check = UpdateChecker().problem
-        for paced in self._source.updates():
+        for paced in source.updates():
             due += paced.delay
             ahead = due - time.monotonic()
             if ahead > MIN_WAIT_SECONDS:
@@ -115,6 +139,8 @@ class DataManager:
                 count("published")
             else:
                 count("skipped")
+            if keeper is not None and problem is None:  # a refused price marks nothing
+                keeper.passed(update)
         else:
             logger.info("market data source exhausted")
 

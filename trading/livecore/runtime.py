@@ -1,5 +1,5 @@
 """Upstream: bench.gateway_throughput, trading.management.commands.run_livecore
-Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live, trading.services.orders
+Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live, trading.services.orders, trading.storage.feed_marks
 Role: LiveCore: wires DataManager, LiveEngine (paper gateway) and control handling into one process of threads; start, report, stop cleanly."""
 
 import logging
@@ -27,6 +27,7 @@ from trading.livecore.stats import Counters, engine_series
 from trading.livecore.status import EngineStatus
 from trading.selectors.live import LiveStateUnavailable, nodes_alive_list
 from trading.services import orders as order_services
+from trading.storage.feed_marks import SqlFeedMarks
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,15 @@ class LiveCoreConfig:
     that arrive after prices later than their event time (an order older than that is
     rejected as too late): size it to the tick rate times the order lag to tolerate.
     ``rewind`` is how many messages per partition the engine's market-data consumer re-reads
-    on start to refill that window.
+    on start to refill that window. With ``resume`` the source carries on after the marks
+    its market's feed left in the database (and keeps them there as it goes).
     """
 
     engine_id: str = "paper"
     source: MarketDataSource | None = None
     market: str = "default"
     publish_all: bool = False
+    resume: bool = False
     execution: ExecutionSettings = field(default_factory=ExecutionSettings)
     window: int = 500
     rewind: int = 2000
@@ -108,6 +111,7 @@ class LiveCore:
                 counters=self.counters,
                 dead_letters=self._dead_letters,
                 publish_all=config.publish_all,
+                marks=SqlFeedMarks(config.market) if config.resume else None,
             )
             if config.source is not None
             else None

@@ -1,15 +1,19 @@
 """Upstream: trading.management.commands.seed_demo
-Downstream: trading.demo_data, trading.models, trading.services.portfolios, trading.services.users
+Downstream: trading.core.data.csv_bars, trading.demo_data, trading.livecore.sources, trading.models, trading.services.portfolios, trading.services.users, trading.storage.feed_marks
 Role: seeds the make-run demo: six running portfolios over real daily bars, and a demo admin with a token."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from trading import models
+from trading.core.data.csv_bars import read_csv_bars
 from trading.demo_data import demo_bar_files
+from trading.livecore.sources import ReplaySpan, replay_span
 from trading.services.portfolios import portfolio_create, portfolio_start
 from trading.services.users import user_upsert
+from trading.storage.feed_marks import SqlFeedMarks
 
 DEMO_USER = "demo"
 # A local demo login, printed on purpose by make run.
@@ -91,7 +95,7 @@ def demo_seed(*, data_dir: Path, capital: str = "100000") -> DemoSeed:
         portfolio_create(
             actor=None,
             portfolio_id=portfolio_id,
-            data={**data, "market": "default", "initial_capital": capital},
+            data={**data, "market": models.Market.DEFAULT, "initial_capital": capital},
             comment="make run demo",
         )
         portfolio_start(actor=None, portfolio_id=portfolio_id, reason="make run demo")
@@ -101,3 +105,10 @@ def demo_seed(*, data_dir: Path, capital: str = "100000") -> DemoSeed:
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
     return DemoSeed(files, created, DEMO_USER, DEMO_PASSWORD, token)
+
+
+def demo_replay(bar_files: Sequence[Path]) -> ReplaySpan:
+    """What the demo's replay of ``bar_files`` covers, and where LiveCore (run with
+    ``--resume`` on the demo's market) carries it on after the marks of the last run."""
+    marks = SqlFeedMarks(models.Market.DEFAULT).load()
+    return replay_span([read_csv_bars(path) for path in bar_files], marks)

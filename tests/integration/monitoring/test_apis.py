@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.metrics, monitoring.models, tests.integration.api.factories, tests.integration.monitoring.kit, trading.redis_store
+Downstream: monitoring.metrics, monitoring.models, tests.integration.api.factories, tests.integration.monitoring.kit, trading.models, trading.redis_store
 Role: /api/metrics/summary, /api/notices/, /dashboard/data and /metrics against a stack seeded in PostgreSQL and Redis: permissions, figures, filters, series."""
 
 from datetime import UTC, datetime, timedelta
@@ -14,6 +14,7 @@ from monitoring.metrics import PORTFOLIO_ORDERS
 from monitoring.models import Notice
 from tests.integration.api.factories import client_for
 from tests.integration.monitoring.kit import announce, dead_node, portfolio, trade
+from trading.models import Fill, Order
 from trading.redis_store import heartbeat_key
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +98,8 @@ def test_summary_counts_nodes_portfolios_throughput_drops_and_recent_alerts(stac
         "by_desired_state": {"running": 2, "stopped": 1},
         "not_running": ["P2"],
     }
-    # Orders by creation (event) time, fills by when they were recorded: both fills are new.
-    assert body["throughput"] == {"window_seconds": 60, "orders": 1, "fills": 2}
+    # Counted by when they were recorded (both just now), whatever their event times.
+    assert body["throughput"] == {"window_seconds": 60, "orders": 2, "fills": 2}
     assert body["drops"] == {"total": 7, "by_portfolio": {"P1": 5, "P2": 2}}
     assert body["alerts"] == {
         "window_seconds": 3600,
@@ -109,6 +110,25 @@ def test_summary_counts_nodes_portfolios_throughput_drops_and_recent_alerts(stac
             "critical": {"notices": 1, "occurrences": 1},
         },
     }
+
+
+def test_rates_count_orders_and_fills_by_when_they_were_recorded_not_their_event_time(
+    redis_client,
+):
+    announce(redis_client, "n1", portfolios=["P1"])
+    p1 = portfolio(redis_client, "P1", node="n1")
+    replayed = datetime(2012, 3, 5, 14, 30, tzinfo=UTC)  # a replay's event time
+    for number in (1, 2, 3):
+        trade(p1, number, price="100", at=replayed)
+    stale = trade(p1, 4, price="100")  # its event time is now, but it was recorded long ago
+    Order.objects.filter(pk=stale.order_id).update(recorded_at=NOW - timedelta(minutes=5))
+    Fill.objects.filter(pk=stale.pk).update(recorded_at=NOW - timedelta(minutes=5))
+
+    summary = client_for("viewer").get("/api/metrics/summary").json()
+    dashboard = client_for("viewer").get("/dashboard/data").json()
+
+    assert summary["throughput"] == {"window_seconds": 60, "orders": 3, "fills": 3}
+    assert dashboard["summary"]["throughput"] == summary["throughput"]
 
 
 def test_a_dead_nodes_last_report_is_not_shown_and_gone_nodes_are_forgotten_in_time(

@@ -1,4 +1,4 @@
-"""Upstream: bench.backtest_speed, trading.livecore.sources, trading.management.commands.backtest, trading.services.backtests, trading.storage.bar_files
+"""Upstream: bench.backtest_speed, trading.livecore.sources, trading.management.commands.backtest, trading.services.backtests, trading.services.demo, trading.storage.bar_files
 Downstream: trading.core.data.checks, trading.core.errors, trading.core.market
 Role: streams OHLCV bars from CSV files (Yahoo/backtrader-like layouts), with optional Adj Close adjustment."""
 

@@ -19,7 +19,7 @@ from trading.storage.trade_csv import trades_csv_write
 
 class Command(ServiceCommand):
     help = "Export trade history to a CSV file (from ClickHouse when configured, else the SQL database)."
-    services = ("database", "clickhouse")
+    services = ("database",)  # ClickHouse: they report it, or fall back to SQL
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE")

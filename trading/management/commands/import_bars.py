@@ -23,7 +23,7 @@ class Command(ServiceCommand):
         "Import CSV files of OHLCV bars (Date[,Time],Open,High,Low,Close[,Adj Close],Volume) "
         "into the bar store; importing the same rows again does not duplicate them."
     )
-    services = ("database", "clickhouse")
+    services = ("database",)  # ClickHouse: they report it, or fall back to SQL
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -55,6 +55,12 @@ class Command(ServiceCommand):
         )
         parser.add_argument("--seed", type=int, default=0, help="synthetic random seed")
         parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="carry on after the last update this market's feed published per symbol "
+            "(kept in the database), not from the start: a restart never goes back in time",
+        )
+        parser.add_argument(
             "--publish-all", action="store_true", help="publish every symbol, wanted or not"
         )
         parser.add_argument("--market", choices=sorted(MARKET_TOPICS), default="default")
@@ -71,6 +77,7 @@ class Command(ServiceCommand):
                 source=_source(options),
                 market=options["market"],
                 publish_all=options["publish_all"],
+                resume=options["resume"],
                 window=options["window"],
             )
         )

@@ -1,9 +1,10 @@
 """Upstream: (Django command discovery; run by the make run launcher)
-Downstream: ginkgo_site.service_checks, trading.services.demo
+Downstream: ginkgo_site.service_checks, trading.core.errors, trading.livecore.sources, trading.services.demo
 Role: `manage.py seed_demo --data-dir DIR`: the demo's bar files, portfolios and admin login."""
 
 import json
 from argparse import ArgumentParser
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from ginkgo_site.service_checks import ServiceCommand
-from trading.services.demo import demo_seed
+from trading.core.errors import DataError
+from trading.livecore.sources import ReplaySpan
+from trading.services.demo import demo_replay, demo_seed
 
 
 class Command(ServiceCommand):
@@ -25,7 +28,8 @@ class Command(ServiceCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             seed = demo_seed(data_dir=options["data_dir"])
-        except (ValidationError, OSError) as exc:
+            replay = demo_replay(seed.bar_files)
+        except (ValidationError, OSError, DataError) as exc:
             raise CommandError(f"demo seeding failed: {exc}") from exc
         result = {
             "bar_files": [str(p) for p in seed.bar_files],
@@ -33,6 +37,7 @@ class Command(ServiceCommand):
             "username": seed.username,
             "password": seed.password,
             "token": seed.token,
+            "replay": _replay_json(replay),
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -41,3 +46,17 @@ class Command(ServiceCommand):
             f"portfolios created: {', '.join(seed.created) or 'none (already seeded)'}"
         )
         self.stdout.write(f"login: {seed.username} / {seed.password}   token: {seed.token}")
+
+
+def _replay_json(span: ReplaySpan) -> dict[str, Any]:
+    def day(time: datetime | None) -> str | None:
+        return time.date().isoformat() if time else None
+
+    return {
+        "symbols": list(span.symbols),
+        "first": day(span.first),
+        "last": day(span.last),
+        "days": span.times,
+        "resuming": span.resuming,
+        "next": day(span.next_time),
+    }
