@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
 Downstream: ginkgo_site.devstack, trading.services.demo
-Role: `make run` brings the stack up with embedded defaults, trades the demo on two nodes within 60 s, serves a node's metrics at the URL its banner gives, and Ctrl+C leaves nothing."""
+Role: `make run` brings the stack up with embedded defaults (PostgreSQL included), trades the demo on two nodes, answers a second terminal through var/stack.env, restarts what is killed, stops on Ctrl+C leaving nothing, and a second run on the same var/ carries the replay on."""
 
 import contextlib
 import json
@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -36,6 +37,9 @@ pytestmark = pytest.mark.slow
 DEMO = tuple(DEMO_PORTFOLIOS)
 # How long the demo runs before its scheduling runs are checked (the issue: 3 minutes).
 DEMO_SECONDS = 180
+# A restart must resume the replay after this market date at least (a restart replaying from
+# 2010-01-04 again, skipping seen bars one a second, could not trade within the minute allowed).
+FIRST_RUN_UNTIL = date(2010, 5, 3)
 # kill -9'd one after the other (matched in their command lines); each must come back.
 HEALED = ("run_livecore", "celery -A ginkgo_site beat", "celery -A ginkgo_site worker",
           "run_node --node-id node-1", "redis-server", "postgres -D")  # fmt: skip
@@ -211,16 +215,20 @@ def _heals_after_kill(
             os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 60
     while not (_pids(launcher, pattern) - victims):
-        assert time.monotonic() < deadline, (
-            f"{pattern!r} was not restarted: {output.text()[-2000:]}"
-        )
+        assert time.monotonic() < deadline, f"{pattern!r} not restarted: {_said(output)}"
         time.sleep(0.5)
     deadline = time.monotonic() + 60
     while _total_fills(port, token) <= before:
-        assert launcher.poll() is None, f"the stack stopped: {output.text()[-2000:]}"
-        assert time.monotonic() < deadline, f"no new fill within 60 s after {pattern!r} restarted"
+        assert launcher.poll() is None, f"the stack stopped after {pattern!r}: {_said(output)}"
+        assert time.monotonic() < deadline, f"no new fill 60 s after {pattern!r}: {_said(output)}"
         time.sleep(1)
     assert "restarted, pid" in output.text()
+
+
+def _said(output: _Output) -> str:
+    """What the supervisor said (restarts, crashes), and the output's last lines."""
+    lines = output.text().splitlines()
+    return "\n".join([line for line in lines if line.startswith("stack ")] + lines[-40:])
 
 
 def _docs_are_offline(port: int, token: str) -> None:
@@ -286,22 +294,72 @@ def _second_terminal_uses_the_stack(port: int, token: str, var: Path) -> None:
         node.wait(timeout=60)
 
 
-def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_path):
-    port = free_port()
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "ginkgo_site.devstack.launcher", "--port", str(port)],
-        cwd=ROOT,
-        env=_launcher_env(tmp_path / "var"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert launcher.stdout is not None
-    output = _Output(launcher.stdout)
-    started = time.monotonic()
+class Launcher:
+    """`python -m ginkgo_site.devstack.launcher` on ``var`` with a clean environment."""
+
+    def __init__(self, var: Path) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ginkgo_site.devstack.launcher", "--port", str(self.port)],
+            cwd=ROOT,
+            env=_launcher_env(var),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.output = _Output(self.process.stdout)
+        self.token = ""
+
+    def ready(self, var: Path, timeout: float) -> float:
+        """Wait until the API says ready; returns when (monotonic)."""
+        _wait_ready(self.process, self.port, time.monotonic() + timeout, self.output)
+        self.token = (var / "demo-token").read_text().strip()
+        return time.monotonic()
+
+    def fills(self) -> dict[str, dict]:
+        """Every fill of the demo portfolios, by fill id."""
+        path = "/api/portfolio/{}/fills"
+        return {f["fill_id"]: f for p in DEMO for f in _all(self.port, path.format(p), self.token)}
+
+    def new_fills(self, known: set[str], since: date, deadline: float) -> dict[str, dict]:
+        """Fills not in ``known`` executed on ``since`` or later (market time), once there
+        are some (empty if none came by ``deadline``)."""
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"launcher exited: {self.output.text()[-3000:]}"
+            fills = self.fills().items()
+            if new := {i: f for i, f in fills if i not in known and _day(f) >= since}:
+                return new
+            time.sleep(1)
+        return {}
+
+    def interrupt(self) -> int:
+        """Ctrl+C, and the launcher's exit status."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=90)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _day(fill: dict) -> date:
+    return datetime.fromisoformat(fill["executed_at"]).date()
+
+
+def _latest(fills: dict[str, dict]) -> date:
+    return max(_day(f) for f in fills.values())
+
+
+def test_make_run_trades_the_demo_on_two_nodes_heals_and_a_restart_carries_on(tmp_path):
+    var = tmp_path / "var"
+    first = Launcher(var)
+    launcher, port, output = first.process, first.port, first.output
     try:
+        started = time.monotonic()
         body = _wait_ready(launcher, port, started + 120, output)
-        token = (tmp_path / "var").joinpath("demo-token").read_text().strip()
+        token = first.token = var.joinpath("demo-token").read_text().strip()
         fills = _demo_trading(port, token, started + 60)
         print(f"stack ready and trading after {time.monotonic() - started:.1f}s")
         family = psutil.Process(launcher.pid).children(recursive=True)
@@ -334,7 +392,7 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
             assert any(expected in n for n in names), expected
         assert sum("run_node" in n for n in names) == 2
         assert _node_routes(output, "node-1", time.monotonic() + 20)
-        _second_terminal_uses_the_stack(port, token, tmp_path / "var")
+        _second_terminal_uses_the_stack(port, token, var)
         # Let the demo run a while: every scheduling run recorded meanwhile succeeded.
         while time.monotonic() < started + DEMO_SECONDS:
             assert launcher.poll() is None, "launcher exited early"
@@ -348,21 +406,44 @@ def test_make_run_trades_the_demo_on_two_nodes_and_ctrl_c_stops_everything(tmp_p
             orders = [fill["order"] for fill in fills]
             assert len(orders) == len(set(orders)), f"{portfolio_id}: an order executed twice"
             assert _positions_match_fills(port, token, portfolio_id, time.monotonic() + 20)
-
-        launcher.send_signal(signal.SIGINT)
-        launcher.wait(timeout=90)
+        before = first.fills()
+        assert first.interrupt() == 0
     finally:
-        if launcher.poll() is None:
-            launcher.kill()
-            launcher.wait()
+        first.kill()
 
     text = output.rest(timeout=10)
     assert "Ginkgo Live is up" in text
     assert f"http://127.0.0.1:{port}/dashboard/" in text
     assert f"API token {token}" in text
-    assert launcher.returncode == 0
+    assert "replay: 4 symbols, 2010-01-04 .. 2013-" in text
+    assert "resuming" not in text
     _, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"
+    _a_restart_carries_on(var, before)
+
+
+def _a_restart_carries_on(var: Path, before: dict[str, dict]) -> None:
+    """A second make run on the same var/ says where the replay resumes (after the bars the
+    first run traded on) and trades again, later in market time, within 60 s of ready."""
+    assert _latest(before) >= FIRST_RUN_UNTIL, "the first run did not get far enough"
+    second = Launcher(var)
+    try:
+        ready = second.ready(var, timeout=180)
+        known = second.fills()
+        after = second.new_fills(set(known), date.min, ready + 60)
+        took = time.monotonic() - ready
+        assert second.interrupt() == 0
+    finally:
+        second.kill()
+    text = second.output.rest(timeout=10)
+    assert after, f"no new fill within 60 s of ready: {text[-3000:]}"
+    print(f"second run: a new fill {took:.1f} s after ready")
+    resuming = re.search(r"; resuming at (\d{4}-\d{2}-\d{2})$", text, re.MULTILINE)
+    assert resuming, text[-3000:]
+    # The first run's fills came at bars it published: the replay resumes after them.
+    assert date.fromisoformat(resuming.group(1)) > _latest(before)
+    # New trading on later bars, not a replay of what the first run traded on.
+    assert _latest(after) > _latest(known)
 
 
 def test_configured_but_unreachable_service_stops_the_launch_with_one_line(tmp_path):
