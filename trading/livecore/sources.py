@@ -1,8 +1,7 @@
 """Upstream: bench.gateway_throughput, trading.livecore.datamanager, trading.livecore.runtime, trading.management.commands.run_livecore, trading.management.commands.seed_demo, trading.services.demo
-Downstream: trading.core.data.csv_bars, trading.core.market, trading.livecore.marks
+Downstream: trading.core.data.csv_bars, trading.core.data.ordering, trading.core.market, trading.livecore.marks
 Role: market data sources behind one interface: bar replay (files now, a bar store later) and a seeded synthetic tick generator."""
 
-import heapq
 import itertools
 import random
 from abc import ABC, abstractmethod
@@ -13,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from trading.core.data.csv_bars import read_csv_bars
+from trading.core.data.ordering import merge_streams
 from trading.core.market import Bar, PriceUpdate, Tick
 from trading.livecore.marks import FeedMark
 
@@ -47,9 +47,10 @@ class MarketDataSource(ABC):
 
 
 class BarReplaySource(MarketDataSource):
-    """Replays bar streams (one per symbol, each in time order) merged in time order, at
-    ``seconds_per_bar`` between distinct bar times (0: as fast as possible); bars at or
-    before ``after`` (per symbol) are passed over without a wait. Its streams are read once.
+    """Replays bar streams (one per symbol, each in time order) merged in the event order
+    (trading.core.data.ordering: time, then symbol), at ``seconds_per_bar`` between distinct
+    bar times (0: as fast as possible); bars at or before ``after`` (per symbol) are passed
+    over without a wait. Its streams are read once.
     """
 
     def __init__(
@@ -83,7 +84,7 @@ class BarReplaySource(MarketDataSource):
         """The bars after ``after``; returns each symbol's last bar, replayed or passed over."""
         last: dict[str, Bar] = {}
         previous: datetime | None = None
-        for bar in heapq.merge(*self._streams, key=lambda bar: (bar.time, bar.symbol)):
+        for bar in merge_streams(self._streams):
             last[bar.symbol] = bar
             mark = self._after.get(bar.symbol)
             if mark is not None and bar.time <= mark:
