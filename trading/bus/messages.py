@@ -132,6 +132,16 @@ class OrderExpiredReport(_OrderMessage, frozen=True, kw_only=True, tag="order.ex
     """The order's time in force ran out."""
 
 
+class ExecutionWatermark(_OrderMessage, frozen=True, kw_only=True, tag="execution.watermark"):
+    """LiveCore has executed the order against every price of its ``symbol`` up to ``ts``
+    (event time), and published the reports that caused before this message (same key,
+    same partition: a node reading it has read them). Sent after each price of the symbol
+    while the order works, and after the order was taken in late (matched at once against
+    the prices it had missed)."""
+
+    symbol: str
+
+
 # --- control plane ----------------------------------------------------------------------------
 
 
@@ -233,6 +243,7 @@ AnyMessage = (
     | OrderFilledReport
     | OrderCancelledReport
     | OrderExpiredReport
+    | ExecutionWatermark
     | ControlCommand
     | ScheduleUpdate
     | InterestUpdate

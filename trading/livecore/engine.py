@@ -1,5 +1,5 @@
 """Upstream: trading.livecore.control, trading.livecore.runtime
-Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.market, trading.core.orders.events, trading.core.orders.state, trading.dbcare, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
+Downstream: monitoring.metrics, monitoring.notifications, monitoring.notifications.kinds, monitoring.notifications.limiter, trading.bus.codec, trading.bus.consumer, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.errors, trading.core.market, trading.core.orders.events, trading.core.orders.order, trading.core.orders.state, trading.dbcare, trading.livecore.feedback, trading.livecore.gateway, trading.livecore.stats, trading.services.orders
 Role: LiveEngine: validates and de-duplicates submitted orders, runs them on a TradeGateway, records every report, then publishes the feedback (and rejections as rate-limited notices); one transaction per batch of messages."""
 
 import logging
@@ -17,11 +17,12 @@ from django.db import InterfaceError, OperationalError, transaction
 from monitoring.metrics import LIVECORE_FILL_LATENCY
 from monitoring.notifications import kinds, publish_notice
 from monitoring.notifications.limiter import NoticeLimiter
-from trading.bus.codec import from_ns
+from trading.bus.codec import from_ns, to_ns
 from trading.bus.consumer import Batch, Delivery, TransientError, UnexpectedMessage
 from trading.bus.mapping import order_from_message, price_update
 from trading.bus.messages import (
     AnyMessage,
+    ExecutionWatermark,
     Message,
     OrderCancelRequest,
     OrderRejectedReport,
@@ -40,6 +41,7 @@ from trading.core.orders.events import (
     OrderExpired,
     OrderRejected,
 )
+from trading.core.orders.order import Order
 from trading.core.orders.state import TrackedOrder
 from trading.dbcare import ConnectionCare
 from trading.livecore.feedback import feedback_message, history_messages, replay
@@ -65,10 +67,52 @@ class _Feedback(NamedTuple):
 
 @dataclass
 class _Unit:
-    """What a unit of work makes known once it committed: feedback, and counts."""
+    """What a unit of work makes known once it committed: feedback, counts, and per order
+    the event time it was executed through (its watermark)."""
 
     feedback: list[_Feedback] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    executed: dict[str, ExecutionWatermark] = field(default_factory=dict)
+
+    def watermarks(self) -> list[_Feedback]:
+        """The unit's watermarks, to publish after every other feedback of it."""
+        return [_Feedback(mark, None, None) for mark in self.executed.values()]
+
+
+class _WorkingOrders:
+    """The orders the engine believes are working: by client order id, and by symbol (the
+    orders a price of that symbol can execute)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, TrackedOrder] = {}
+        self._by_symbol: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, client_order_id: str) -> bool:
+        return client_order_id in self._by_id
+
+    def get(self, client_order_id: str) -> TrackedOrder | None:
+        return self._by_id.get(client_order_id)
+
+    def add(self, tracked: TrackedOrder) -> None:
+        order = tracked.order
+        self._by_id[order.client_order_id] = tracked
+        self._by_symbol.setdefault(order.symbol, set()).add(order.client_order_id)
+
+    def remove(self, tracked: TrackedOrder) -> None:
+        order = tracked.order
+        del self._by_id[order.client_order_id]
+        ids = self._by_symbol[order.symbol]
+        ids.discard(order.client_order_id)
+        if not ids:
+            del self._by_symbol[order.symbol]
+
+    def on(self, symbol: str) -> list[Order]:
+        """The orders working on ``symbol``."""
+        ids = self._by_symbol.get(symbol)
+        return [self._by_id[client_order_id].order for client_order_id in ids] if ids else []
 
 
 class LiveEngine:
@@ -85,6 +129,16 @@ class LiveEngine:
     rebuilds both from the records before the next unit (crash-only reconciliation).
     A new rejection (by the engine or the gateway) is also an ``order.rejected`` notice, at
     most once a minute per portfolio, counting the rejections held back since the last one.
+
+    After the reports of a unit, every order the unit executed prices for (or took in late)
+    gets an ``execution.watermark``: the event time it was executed through. A node holds a
+    price update for a portfolio with a working order until the order's watermark (or the
+    report that closed it) says no fill of that time is still due, so the portfolio books
+    its fills before it sees the next bar, as in a backtest. After a restart, the prices
+    the market consumer reads again re-announce them. (A watermark means what it says for
+    a gateway that reports while it is handed a price, as the paper venue does; an adapter
+    reporting later from its own thread makes it early, and such fills reach the portfolio
+    as they did before watermarks: when they come.)
 
     Consumer threads call :meth:`on_orders` and :meth:`on_prices` (:meth:`on_order` and
     :meth:`on_price` for one message: a unit of its own); a lock serialises them.
@@ -107,7 +161,9 @@ class LiveEngine:
         self._counters = counters
         self._republish_window = republish_window
         self._lock = threading.RLock()
-        self._orders: dict[str, TrackedOrder] = {}
+        self._orders = _WorkingOrders()
+        # The newest price time handed to the gateway, per symbol.
+        self._seen: dict[str, datetime] = {}
         self._portfolios: set[str] = set()
         self._dirty = True
         self._unit: _Unit | None = None
@@ -173,7 +229,7 @@ class LiveEngine:
                 self._unit = None
             for name, amount in unit.counts.items():
                 self._counters.add(name, amount)
-            for message, counter, ordered_at in unit.feedback:
+            for message, counter, ordered_at in unit.feedback + unit.watermarks():
                 self._producer.publish(ORDERS_FEEDBACK, message)
                 if counter:
                     self._counters.add(counter)
@@ -200,7 +256,29 @@ class LiveEngine:
 
     def _price(self, update: PriceUpdate) -> None:
         self._count("prices")
+        symbol, time = update.symbol, update.time
+        # The orders working before the price was matched: a fill may close them.
+        working = self._orders.on(symbol)
         self._gateway.on_price(update)
+        seen = self._seen.get(symbol)
+        if seen is None or time > seen:
+            self._seen[symbol] = time
+        for order in working:
+            self._executed(order, time)
+
+    def _executed(self, order: Order, time: datetime) -> None:
+        """``order`` is executed through ``time`` once this unit commits (its watermark goes
+        out after the unit's reports)."""
+        executed = self._current().executed
+        known = executed.get(order.client_order_id)
+        if known is None or to_ns(time) > known.ts:
+            executed[order.client_order_id] = ExecutionWatermark(
+                ts=to_ns(time),
+                source=self.source,
+                client_order_id=order.client_order_id,
+                portfolio_id=order.portfolio_id,
+                symbol=order.symbol,
+            )
 
     def _republish_recent(self) -> None:
         resent = 0
@@ -214,7 +292,7 @@ class LiveEngine:
         )
 
     def _reconcile(self) -> None:
-        self._orders = {}
+        self._orders = _WorkingOrders()
         restored: list[RestoredOrder] = []
         for stored in order_services.order_list_working():
             try:
@@ -223,7 +301,7 @@ class LiveEngine:
                 # One inconsistent record must not stop the engine: leave it to an operator.
                 logger.error("order %s is not restored: %s", stored.order.client_order_id, exc)
                 continue
-            self._orders[stored.order.client_order_id] = tracked
+            self._orders.add(tracked)
             last_fill = max(stored.fills, key=lambda fill: fill.time, default=None)
             restored.append(
                 RestoredOrder(
@@ -259,15 +337,20 @@ class LiveEngine:
             stored = order_services.order_get(client_order_id=order.client_order_id)
             if stored is not None:
                 self._republish(stored)
-            return
-        self._count("orders")
-        tracked = TrackedOrder(order)
-        tracked.submit()
-        self._orders[order.client_order_id] = tracked
-        if self.accepting:
-            self._gateway.submit(order)
         else:
-            self._on_report(OrderRejected(order.client_order_id, ENGINE_STOPPED, order.created_at))
+            self._count("orders")
+            tracked = TrackedOrder(order)
+            tracked.submit()
+            self._orders.add(tracked)
+            if self.accepting:
+                self._gateway.submit(order)
+            else:
+                reject = OrderRejected(order.client_order_id, ENGINE_STOPPED, order.created_at)
+                self._on_report(reject)
+        # The gateway matched the order at once against the prices it came too late for.
+        seen = self._seen.get(order.symbol)
+        if seen is not None and seen > order.created_at:
+            self._executed(order, seen)
 
     def _cancel(self, message: OrderCancelRequest) -> None:
         if message.client_order_id not in self._orders:
@@ -297,7 +380,7 @@ class LiveEngine:
             return
         tracked.apply(report)
         if tracked.is_closed:
-            del self._orders[report.client_order_id]
+            self._orders.remove(tracked)
         ordered_at = tracked.order.created_at if isinstance(report, Fill) else None
         message = feedback_message(report, tracked, self.source)
         self._tell(message, _COUNTER[type(report)], ordered_at)

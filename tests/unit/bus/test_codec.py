@@ -38,6 +38,7 @@ from trading.bus.messages import (
     CommandType,
     ControlCommand,
     DeadLetter,
+    ExecutionWatermark,
     InterestSyncRequest,
     InterestUpdate,
     NodeOffline,
@@ -117,6 +118,7 @@ SAMPLES: list[AnyMessage] = [
     InterestSyncRequest(ts=TS, source="livecore:paper"),
     NodeOffline(ts=TS, node_id="n1", reason="stopped"),
     Notification(ts=TS, level=NoticeLevel.WARNING, message="queue 70% full", portfolio_id="P1"),
+    ExecutionWatermark(ts=TS, **ORDER, symbol="AAA"),
     DeadLetter(
         ts=TS,
         reason="undecodable",
@@ -160,6 +162,7 @@ def test_decimals_travel_as_exact_strings_and_bytes_as_base64():
         (SAMPLES[11], "n1"),
         (SAMPLES[13], None),
         (SAMPLES[15], "P1"),
+        (SAMPLES[16], "P1"),
     ],
 )
 def test_the_kafka_key_follows_the_contract(message, key):

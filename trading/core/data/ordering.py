@@ -1,5 +1,5 @@
-"""Upstream: trading.livecore.sources, (computed)
-Downstream: trading.core.market, (computed)
+"""Upstream: trading.livecore.sources
+Downstream: trading.core.market
 Role: the one order of price updates the backtest and every live portfolio see: by event time, then by symbol; per-symbol streams merged into it."""
 
 import heapq

@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, trading.bus.mapping, trading.core.events, trading.core.matching.engine, trading.core.matching.rules, trading.core.orders.state, trading.core.pipeline, trading.core.risk.base, trading.core.risk.engine, trading.core.risk.rules, trading.core.testing.builders, trading.livecore.gateway, trading.livecore.paper, trading.node.output, trading.node.processor, trading.services.orders
+"""Upstream: bench.gateway_throughput, trading.bus.mapping, trading.core.events, trading.core.matching.engine, trading.core.matching.rules, trading.core.orders.state, trading.core.pipeline, trading.core.risk.base, trading.core.risk.engine, trading.core.risk.rules, trading.core.testing.builders, trading.livecore.engine, trading.livecore.gateway, trading.livecore.paper, trading.node.output, trading.node.processor, trading.services.orders
 Downstream: trading.core.enums, trading.core.errors
 Role: the Order command (market, limit, stop, stop-limit; time in force) and deterministic client order ids."""
 
