@@ -245,6 +245,9 @@ GINKGO_NODE_CAPACITY = env.int("GINKGO_NODE_CAPACITY", default=5)
 # lists it after that too.
 GINKGO_NODE_FORGET_AFTER = env.float("GINKGO_NODE_FORGET_AFTER", default=600.0)
 GINKGO_QUEUE_MAXSIZE = env.int("GINKGO_QUEUE_MAXSIZE", default=1000)
+# Seconds a portfolio holds a price update for what goes before it (the fills of its working
+# orders at that time, other symbols' bars of that time); then it goes anyway, counted.
+GINKGO_ORDERING_WAIT = env.float("GINKGO_ORDERING_WAIT", default=20.0)
 # Port of the Prometheus /metrics that run_node, run_livecore, run_notifications and node
 # workers serve (0: a free one, logged at start; unset: none). The api serves /metrics itself.
 GINKGO_METRICS_PORT = env.int("GINKGO_METRICS_PORT", default=None)

@@ -49,6 +49,12 @@ PORTFOLIO_ERRORS = Counter(
     "Faults that put the portfolio in error, by kind (strategy, pipeline, start)",
     ("portfolio_id", "kind"),
 )
+PORTFOLIO_WAITS_EXPIRED = Counter(
+    "ginkgo_portfolio_waits_expired",
+    "Updates or reports handed over when the wait for what goes before them ran out, by what "
+    "was missing (fills, market)",
+    ("portfolio_id", "reason"),
+)
 
 # --- execution nodes (computed from Redis when the api is scraped: a dead node reports nothing)
 NODE_HEARTBEAT_AGE = "ginkgo_node_heartbeat_age_seconds"
@@ -102,6 +108,7 @@ PORTFOLIO_FAMILIES = (
     PORTFOLIO_FILLS,
     PORTFOLIO_RISK_BLOCKS,
     PORTFOLIO_ERRORS,
+    PORTFOLIO_WAITS_EXPIRED,
 )
 
 

@@ -1,4 +1,4 @@
-"""Upstream: bench.node_latency, bench.node_router, monitoring.services, scheduling.services.publishing, trading.apis.engine, trading.bus.consumer, trading.bus.mapping, trading.bus.producer, trading.livecore.datamanager, trading.livecore.engine, trading.node.feed, trading.services.control
+"""Upstream: bench.node_latency, bench.node_router, monitoring.services, scheduling.services.publishing, trading.apis.engine, trading.bus.consumer, trading.bus.mapping, trading.bus.producer, trading.livecore.datamanager, trading.livecore.engine, trading.node.feed, trading.node.runtime, trading.services.control
 Downstream: trading.bus.messages
 Role: the only place bytes become messages and back: encode, decode with typed errors, event-time conversion."""
 

@@ -187,6 +187,11 @@ class PortfolioPipeline:
         """A working order by id (finished orders are forgotten)."""
         return self._book.get(client_order_id)
 
+    @property
+    def working(self) -> Mapping[str, str]:
+        """Symbol -> id of its working order (a live read-only view: cheap to ask often)."""
+        return self._book.working
+
     # --- checkpoints --------------------------------------------------------------------
 
     def checkpoint(self) -> dict[str, Any]:

@@ -54,7 +54,20 @@ class SyncPlan:
     """Read the plan from Redis now."""
 
 
-Intent = StartPortfolio | StopPortfolio | ReloadPortfolio | MigratePortfolio | ApplyPlan | SyncPlan
+@dataclass(frozen=True, slots=True)
+class SaveCheckpoints:
+    """Save the checkpoints the portfolios took now (one opened a live span)."""
+
+
+Intent = (
+    StartPortfolio
+    | StopPortfolio
+    | ReloadPortfolio
+    | MigratePortfolio
+    | ApplyPlan
+    | SyncPlan
+    | SaveCheckpoints
+)
 
 _COMMANDS: dict[CommandType, type[StartPortfolio | StopPortfolio]] = {
     CommandType.PORTFOLIO_START: StartPortfolio,

@@ -1,5 +1,5 @@
 """Upstream: trading.node.runtime
-Downstream: monitoring.metrics, monitoring.notifications.kinds, trading.node.buffer, trading.node.checkpoints, trading.node.config, trading.node.control, trading.node.handover, trading.node.inbox, trading.node.loader, trading.node.plan, trading.node.presence, trading.node.processor, trading.node.router, trading.node.status, trading.node.telemetry, trading.services.portfolio_state
+Downstream: monitoring.metrics, monitoring.notifications.kinds, trading.node.buffer, trading.node.checkpoints, trading.node.config, trading.node.control, trading.node.handover, trading.node.inbox, trading.node.loader, trading.node.plan, trading.node.presence, trading.node.processor, trading.node.router, trading.node.spans, trading.node.status, trading.node.telemetry, trading.services.portfolio_state
 Role: PortfolioHost: the portfolios a node runs: started from the database, stopped after draining, reloaded, reconciled with the plan; commands for portfolios it does not host are ignored."""
 
 import logging
@@ -38,6 +38,7 @@ from trading.node.plan import read_plan, reconcile
 from trading.node.presence import NodePresence
 from trading.node.processor import PortfolioProcessor, ProcessorOutput, Status
 from trading.node.router import Router
+from trading.node.spans import LiveSpan, spans_of
 from trading.node.status import failed_start_fields, portfolio_fields
 from trading.node.telemetry import Fault, PortfolioSeries, count_fault
 from trading.services.portfolio_state import portfolio_config_get, portfolio_start_run
@@ -63,6 +64,7 @@ class PortfolioHost:
         output: ProcessorOutput,
         presence: NodePresence,
         announce: Callable[[], None],
+        checkpoint_soon: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
         self.node_id = config.node_id
@@ -72,6 +74,7 @@ class PortfolioHost:
         self._output = output
         self._presence = presence
         self._announce = announce
+        self._checkpoint_soon = checkpoint_soon
         self._feedback: dict[str, PortfolioInbox] = {}
         self._planned: frozenset[str] = config.portfolios or frozenset()
         self._paused: set[str] = set()
@@ -149,12 +152,12 @@ class PortfolioHost:
             self._feedback = _without(self._feedback, portfolio_id)
             self._start_failed(portfolio_id, f"cannot start: {type(exc).__name__}: {exc}")
             return
-        progress = None
+        progress, spans = None, ()
         if stored is not None:
-            progress = stored_progress(stored)
+            progress, spans = stored_progress(stored), spans_of(stored.state)
             if stored.version == loaded.config.version:
                 progress = self._resume(loaded, stored_capture(stored, loaded.config))
-        self._launch(loaded, inbox, progress)
+        self._launch(loaded, inbox, progress, spans)
 
     def reload(self, portfolio_id: str, version: int | None) -> None:
         """Replace a running portfolio by an instance of its current database version.
@@ -201,7 +204,7 @@ class PortfolioHost:
             return
         progress = self._resume(loaded, captured) if captured else None
         replayed = buffer.release(inbox)
-        self._launch(loaded, inbox, progress)
+        self._launch(loaded, inbox, progress, spans_of(captured.state) if captured else ())
         logger.info("portfolio %s reloaded: %d buffered update(s) replayed", portfolio_id, replayed)
 
     def stop(self, portfolio_ids: Iterable[str], status: Status | None = None) -> None:
@@ -269,12 +272,23 @@ class PortfolioHost:
             return captured.progress
 
     def _launch(
-        self, loaded: LoadedPortfolio, inbox: PortfolioInbox, progress: Progress | None
+        self,
+        loaded: LoadedPortfolio,
+        inbox: PortfolioInbox,
+        progress: Progress | None,
+        spans: tuple[LiveSpan, ...],
     ) -> None:
         portfolio_id = loaded.config.portfolio_id
         self._start_errors.pop(portfolio_id, None)
         processor = PortfolioProcessor(
-            loaded, inbox, self._output, progress, self.config.checkpoint_interval
+            loaded,
+            inbox,
+            self._output,
+            progress,
+            self.config.checkpoint_interval,
+            spans=spans,
+            wait=self.config.ordering_wait,
+            checkpoint_soon=self._checkpoint_soon,
         )
         processor.start()
         self.processors = {**self.processors, portfolio_id: processor}

@@ -70,6 +70,12 @@ class PortfolioInbox:
         """True once market intake was closed."""
         return self._closed
 
+    @property
+    def market_done(self) -> bool:
+        """True once intake was closed and every queued update was taken: no more market
+        data will come out (feedback still may)."""
+        return self._closed and not self._market
+
     def offer(self, update: PriceMessage) -> Level:
         """Queue a price update unless the policy refuses it; returns the level it met."""
         with self._lock:
@@ -112,12 +118,15 @@ class PortfolioInbox:
             if self._waiting:
                 self._ready.notify()
 
-    def take(self, timeout: float | None = None) -> Any:
+    def take(self, timeout: float | None = None, *, linger: bool = False) -> Any:
         """The next item (urgent first), waiting up to ``timeout``; None when there is
-        nothing to take: after the timeout, or at once once closed and drained."""
+        nothing to take: after the timeout, or at once once closed and drained (with
+        ``linger``, an inbox closed before the call still waits out the timeout for
+        feedback; one closed during the call returns None at once all the same)."""
         with self._lock:
+            closed_before = self._closed
             while not self._urgent and not self._market:
-                if self._closed:
+                if self._closed and not (linger and closed_before):
                     return None
                 self._waiting = True
                 try:

@@ -1,5 +1,5 @@
 """Upstream: trading.management.commands.run_node, trading.node_worker
-Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.node.config, trading.node.control, trading.node.feed, trading.node.host, trading.node.interest, trading.node.output, trading.node.presence, trading.node.processor, trading.node.router, trading.node.stale, trading.node.status
+Downstream: trading.bus.admin, trading.bus.codec, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.node.config, trading.node.control, trading.node.feed, trading.node.host, trading.node.interest, trading.node.output, trading.node.presence, trading.node.processor, trading.node.router, trading.node.sequencer, trading.node.stale, trading.node.status
 Role: ExecutionNode: one node process: market feed and router, a thread per portfolio, feedback and control consumers, plan sync, Redis presence; start, serve, stop cleanly."""
 
 import logging
@@ -11,15 +11,16 @@ from collections.abc import Callable
 from django.db import connections
 
 from trading.bus.admin import ensure_topics
+from trading.bus.codec import from_ns
 from trading.bus.config import BusConfig
 from trading.bus.consumer import ConsumerLoop, ConsumerSpec, Delivery, UnexpectedMessage
 from trading.bus.deadletter import DeadLetters
 from trading.bus.mapping import ReportMessage, report_from_message
-from trading.bus.messages import AnyMessage, InterestUpdate, NodeOffline
+from trading.bus.messages import AnyMessage, ExecutionWatermark, InterestUpdate, NodeOffline
 from trading.bus.producer import BusProducer
 from trading.bus.topics import CONTROL_COMMANDS, ORDERS_FEEDBACK, SCHEDULE_UPDATES, SYSTEM_EVENTS
 from trading.node.config import NodeConfig
-from trading.node.control import Intent, NodeControl, SyncPlan
+from trading.node.control import Intent, NodeControl, SaveCheckpoints, SyncPlan
 from trading.node.feed import MarketFeed
 from trading.node.host import PortfolioHost
 from trading.node.interest import InterestMap
@@ -27,6 +28,7 @@ from trading.node.output import BusOutput, PressureNotices
 from trading.node.presence import NodePresence, NodeReport
 from trading.node.processor import PortfolioProcessor
 from trading.node.router import Router
+from trading.node.sequencer import ExecutedThrough
 from trading.node.stale import StaleGuard
 from trading.node.status import NodeMetrics, portfolio_fields
 
@@ -69,7 +71,12 @@ class ExecutionNode:
             capacity=config.capacity,
         )
         self.host = PortfolioHost(
-            config, self.router, self.output, self.presence, self.announce_interest
+            config,
+            self.router,
+            self.output,
+            self.presence,
+            self.announce_interest,
+            lambda: self._intents.put(SaveCheckpoints()),
         )
         self._metrics = NodeMetrics(config)
         self.feed = MarketFeed(
@@ -150,12 +157,18 @@ class ExecutionNode:
         return NodeReport(statuses, positions, info, frozenset(processors))
 
     def _on_feedback(self, message: AnyMessage, delivery: Delivery) -> None:
-        if not isinstance(message, ReportMessage):
+        if isinstance(message, ExecutionWatermark):
+            item: object = ExecutedThrough(
+                message.client_order_id, message.symbol, from_ns(message.ts)
+            )
+        elif isinstance(message, ReportMessage):
+            item = report_from_message(message)
+        else:
             raise UnexpectedMessage(f"{type(message).__name__} on the feedback topic")
         inbox = self.host.feedback_inbox(message.portfolio_id)
         if inbox is not None:
             # Through the portfolio's own thread (it owns the pipeline), ahead of prices.
-            inbox.put_urgent(report_from_message(message))
+            inbox.put_urgent(item)
 
     def _serve(self) -> None:
         next_sync = time.monotonic() + self.config.plan_interval
@@ -166,7 +179,7 @@ class ExecutionNode:
                 intent = self._intents.get(timeout=max(0.0, due - time.monotonic()))
             except queue.Empty:
                 intent = SyncPlan() if time.monotonic() >= next_sync else None
-            if time.monotonic() >= next_save:
+            if time.monotonic() >= next_save or isinstance(intent, SaveCheckpoints):
                 next_save = time.monotonic() + self.config.checkpoint_interval
                 self.host.save_checkpoints()
             if isinstance(intent, SyncPlan):

@@ -31,9 +31,10 @@ def portfolio_fields(
 ) -> Fields:
     """A running (or just stopped) portfolio's status hash; ``status`` overrides its own."""
     inbox = processor.inbox
+    sequencer = processor.sequencer
     held = processor.positions
     positions = {p.symbol: _plain(p.quantity) for p in held.positions if p.quantity}
-    last = processor.last_event_time
+    first, last = processor.first_event_time, processor.last_event_time
     return {
         "status": (status or processor.status).value,
         "node": node_id,
@@ -53,7 +54,14 @@ def portfolio_fields(
         "cash": _plain(held.cash),
         "positions": json.dumps(positions, sort_keys=True),
         "symbols_seen": ",".join(sorted(processor.symbols_seen)),
+        # The current version's live span (where live began under it), and every span.
+        "first_event_time": first.isoformat() if first else "",
         "last_event_time": last.isoformat() if last else "",
+        "spans": json.dumps([span.to_json() for span in processor.spans]),
+        # Updates held for what goes before them; waits that ran out, the last one told.
+        "held": len(sequencer),
+        "waits_expired": sequencer.expired,
+        "last_wait_expired": sequencer.last_expired,
         "error": processor.error,
         "updated_at": now_iso(),
     }

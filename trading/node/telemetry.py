@@ -1,5 +1,5 @@
 """Upstream: trading.node.buffer, trading.node.host, trading.node.inbox, trading.node.processor, trading.node.router
-Downstream: monitoring.metrics
+Downstream: monitoring.metrics, trading.node.sequencer
 Role: the node's Prometheus series per portfolio: PortfolioSeries (children resolved once for the hot paths), why updates are dropped, what put a portfolio in error."""
 
 from collections.abc import Sized
@@ -15,7 +15,9 @@ from monitoring.metrics import (
     PORTFOLIO_RISK_BLOCKS,
     PORTFOLIO_SIGNALS,
     PORTFOLIO_UPDATES_ROUTED,
+    PORTFOLIO_WAITS_EXPIRED,
 )
+from trading.node.sequencer import Due
 
 
 class Drop(StrEnum):
@@ -41,7 +43,16 @@ class PortfolioSeries:
     values, the children kept here are only incremented where the events happen. Instances
     for the same id share their children; monitoring.metrics.forget_portfolio removes them."""
 
-    __slots__ = ("_dropped", "fills", "orders", "portfolio_id", "processing", "routed", "signals")
+    __slots__ = (
+        "_dropped",
+        "_waits_expired",
+        "fills",
+        "orders",
+        "portfolio_id",
+        "processing",
+        "routed",
+        "signals",
+    )
 
     def __init__(self, portfolio_id: str) -> None:
         self.portfolio_id = portfolio_id
@@ -51,10 +62,17 @@ class PortfolioSeries:
         self.orders = PORTFOLIO_ORDERS.labels(portfolio_id)
         self.fills = PORTFOLIO_FILLS.labels(portfolio_id)
         self._dropped = {reason: PORTFOLIO_DROPPED.labels(portfolio_id, reason) for reason in Drop}
+        self._waits_expired = {
+            due: PORTFOLIO_WAITS_EXPIRED.labels(portfolio_id, due) for due in Due
+        }
 
     def drop(self, reason: Drop, count: int = 1) -> None:
         """``count`` updates were dropped for ``reason``."""
         self._dropped[reason].inc(count)
+
+    def wait_expired(self, due: Due) -> None:
+        """An item was handed over when its wait for ``due`` (what was missing) ran out."""
+        self._waits_expired[due].inc()
 
     def watch_queue(self, queue: Sized) -> None:
         """Report ``queue``'s length as the queue depth, read when the metrics are scraped

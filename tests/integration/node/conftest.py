@@ -32,6 +32,7 @@ FAST = {
     "heartbeat_ttl": 5.0,
     "plan_interval": 1.0,
     "drain_timeout": 5.0,
+    "ordering_wait": 0.5,
 }
 
 

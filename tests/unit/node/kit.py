@@ -96,10 +96,15 @@ class RecordingOutput:
         self.notices.append((portfolio_id, text, kind))
 
 
+# How long the kit's processors hold an update for fills no venue will send.
+SHORT_WAIT = 0.2
+
+
 def processor(portfolio: PortfolioConfig, output: RecordingOutput) -> PortfolioProcessor:
-    """A processor of ``portfolio`` in run epoch 3 (order ids ``{id}-3-N``), not started."""
+    """A processor of ``portfolio`` in run epoch 3 (order ids ``{id}-3-N``), not started; an
+    update waits at most ``SHORT_WAIT`` s for fills (no venue answers here)."""
     loaded = build_loaded(PortfolioRun(portfolio, 3, (), ()), misbehaving_registry())
-    return PortfolioProcessor(loaded, PortfolioInbox(100), output)
+    return PortfolioProcessor(loaded, PortfolioInbox(100), output, wait=SHORT_WAIT)
 
 
 def run(proc: PortfolioProcessor, *items: object) -> None:

@@ -1,4 +1,4 @@
-"""Upstream: trading.core.backtest.engine, trading.core.backtest.result, trading.core.orders.book, trading.core.pipeline, trading.livecore.engine, trading.livecore.feedback, trading.node.loader, trading.services.orders, trading.services.portfolio_state
+"""Upstream: trading.core.backtest.engine, trading.core.backtest.result, trading.core.orders.book, trading.core.pipeline, trading.livecore.engine, trading.livecore.feedback, trading.node.loader, trading.node.sequencer, trading.services.orders, trading.services.portfolio_state
 Downstream: trading.core.codec, trading.core.enums, trading.core.errors, trading.core.orders.events, trading.core.orders.order
 Role: the order state machine: applies execution reports to one order through an explicit transition table."""
 
