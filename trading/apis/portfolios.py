@@ -4,7 +4,7 @@ Role: /api/portfolio/ CRUD and a portfolio's live status: thin views over the po
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -98,6 +98,45 @@ class PortfolioDetailApi(ApiView):
         return Response(PortfolioOutputSerializer(portfolio).data)
 
 
+_TIME = {"type": "string", "description": "event time, ISO 8601 (empty: none yet)"}
+_SPAN = {
+    "type": "object",
+    "properties": {
+        "version": {"type": "integer"},
+        "first_event_time": {"type": "string", "format": "date-time"},
+        "last_event_time": {"type": "string", "format": "date-time"},
+    },
+    "required": ["version", "first_event_time", "last_event_time"],
+}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "portfolio:{id}:status (status, node, version, queue sizes ...) as the "
+        "node reports it; null when no node reports it",
+        "properties": {
+            "first_event_time": {
+                **_TIME,
+                "description": "the first price update the portfolio handled live under its "
+                "current version (kept across migration and failover)",
+            },
+            "last_event_time": {**_TIME, "description": "the last price update it handled"},
+            "spans": {
+                "type": "array",
+                "items": _SPAN,
+                "description": "live spans, oldest first: one per configuration version, with "
+                "the first and last price update it handled",
+            },
+        },
+        "additionalProperties": {"type": "string"},
+    }
+)
+class LiveStatusField(serializers.JSONField):
+    """The live status hash, with its ``spans`` decoded (trading.selectors.live)."""
+
+
 class PortfolioStatusApi(ApiView):
     """The desired state and version from the database, the live status from Redis."""
 
@@ -107,12 +146,7 @@ class PortfolioStatusApi(ApiView):
         portfolio_id = serializers.CharField()
         desired_state = serializers.ChoiceField(models.DesiredState.choices)
         version = serializers.IntegerField()
-        live = serializers.DictField(
-            child=serializers.CharField(),
-            allow_null=True,
-            help_text="portfolio:{id}:status (status, node, version, queue sizes ...); "
-            "null when no node reports it",
-        )
+        live = LiveStatusField(allow_null=True)
 
     @extend_schema(responses={200: OutputSerializer, 503: ErrorSerializer})
     def get(self, request: Request, portfolio_id: str) -> Response:

@@ -2,6 +2,9 @@
 Downstream: trading.redis_store
 Role: live state from Redis (SPEC.md §4): a LiveEngine's status hash, a portfolio's status hash, the nodes alive now."""
 
+import json
+from typing import Any
+
 import redis
 
 from trading.redis_store import (
@@ -22,9 +25,13 @@ def engine_status_get(*, engine_id: str) -> dict[str, str] | None:
     return _hash(engine_status_key(engine_id))
 
 
-def portfolio_status_get(*, portfolio_id: str) -> dict[str, str] | None:
-    """``portfolio:{id}:status`` as Redis has it; None when no node reported the portfolio."""
-    return _hash(portfolio_status_key(portfolio_id))
+def portfolio_status_get(*, portfolio_id: str) -> dict[str, Any] | None:
+    """``portfolio:{id}:status`` as Redis has it, its ``spans`` (the live spans, JSON in the
+    hash) decoded; None when no node reported the portfolio."""
+    fields: dict[str, Any] | None = _hash(portfolio_status_key(portfolio_id))
+    if fields is not None and "spans" in fields:
+        fields["spans"] = json.loads(fields["spans"])
+    return fields
 
 
 def nodes_alive_list() -> list[str]:

@@ -2,6 +2,8 @@
 Downstream: ginkgo_site.devstack, tests.integration.api.factories, trading.bus.messages, trading.bus.topics, trading.models, trading.redis_store
 Role: control actions publish SPEC.md control commands on the real broker; live state is read from the real Redis."""
 
+import json
+
 import pytest
 from django.test import override_settings
 
@@ -147,6 +149,31 @@ def test_unreachable_redis_is_a_503(redis_prefix):
 
     assert response.status_code == 503
     assert "engine:paper:status" in response.json()["error"]["message"]
+
+
+def test_portfolio_status_lists_the_live_spans_and_where_live_began(redis_client):
+    make_portfolio("alpha", running=True)
+    spans = [
+        {"version": 1, "first_event_time": "2010-01-04T00:00:00+00:00",
+         "last_event_time": "2010-03-01T00:00:00+00:00"},
+        {"version": 2, "first_event_time": "2010-03-02T00:00:00+00:00",
+         "last_event_time": "2010-03-05T00:00:00+00:00"},
+    ]  # fmt: skip
+    redis_client.hset(
+        portfolio_status_key("alpha"),
+        mapping={
+            "status": "running",
+            "first_event_time": "2010-03-02T00:00:00+00:00",
+            "last_event_time": "2010-03-05T00:00:00+00:00",
+            "spans": json.dumps(spans),
+        },
+    )
+
+    live = client_for("viewer").get("/api/portfolio/alpha/status").json()["live"]
+
+    assert live["first_event_time"] == "2010-03-02T00:00:00+00:00"
+    assert live["last_event_time"] == "2010-03-05T00:00:00+00:00"
+    assert live["spans"] == spans
 
 
 def test_portfolio_status_joins_the_desired_state_and_the_live_hash(redis_client):
