@@ -1,4 +1,4 @@
-"""Upstream: trading.node.config, trading.node.processor, trading.node.runtime, trading.node.telemetry
+"""Upstream: bench.node_latency, trading.node.config, trading.node.processor, trading.node.runtime, trading.node.telemetry
 Downstream: trading.core.clock, trading.core.market, trading.core.orders.events, trading.core.orders.state
 Role: EventSequencer: hands a portfolio's price updates and execution reports to its pipeline in the backtest's order, holding an update only while something that must come first is still due, and never longer than the wait."""
 
