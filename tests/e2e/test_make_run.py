@@ -6,12 +6,15 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -352,8 +355,17 @@ def _latest(fills: dict[str, dict]) -> date:
     return max(_day(f) for f in fills.values())
 
 
-def test_make_run_trades_the_demo_on_two_nodes_heals_and_a_restart_carries_on(tmp_path):
-    var = tmp_path / "var"
+@pytest.fixture
+def var() -> Iterator[Path]:
+    """The launcher's var/, outside pytest's temporary tree: pytest keeps that tree 0700 and
+    tightens it again whenever a session starts, while the embedded PostgreSQL (as root, a
+    system user) must traverse to its data directory."""
+    top = Path(tempfile.mkdtemp(prefix="ginkgo-e2e-"))
+    yield top / "var"
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def test_make_run_trades_the_demo_on_two_nodes_heals_and_a_restart_carries_on(var):
     first = Launcher(var)
     launcher, port, output = first.process, first.port, first.output
     try:
@@ -446,15 +458,13 @@ def _a_restart_carries_on(var: Path, before: dict[str, dict]) -> None:
     assert _latest(after) > _latest(known)
 
 
-def test_configured_but_unreachable_service_stops_the_launch_with_one_line(tmp_path):
+def test_configured_but_unreachable_service_stops_the_launch_with_one_line(var):
     dead = f"127.0.0.1:{free_port()}"
 
     done = subprocess.run(
         [sys.executable, "-m", "ginkgo_site.devstack.launcher", "--port", str(free_port())],
         cwd=ROOT,
-        env=_launcher_env(
-            tmp_path / "var", KAFKA_BOOTSTRAP_SERVERS=dead, REDIS_URL="redis://127.0.0.1:6379/15"
-        ),
+        env=_launcher_env(var, KAFKA_BOOTSTRAP_SERVERS=dead, REDIS_URL="redis://127.0.0.1:6379/15"),
         capture_output=True,
         text=True,
         timeout=120,
