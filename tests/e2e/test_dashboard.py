@@ -1,21 +1,14 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.models, tests.integration.monitoring.kit
+Downstream: monitoring.models, tests.e2e.chromium, tests.integration.monitoring.kit
 Role: the dashboard in headless Chromium (selenium + chromedriver): log in through the admin form, see the seeded stack's nodes, portfolios, equity charts and notices, and keep a screenshot."""
 
-import struct
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
 from monitoring.models import Notice
+from tests.e2e.chromium import HEIGHT, WIDTH, browser, log_in, png_size, screenshot, wait_for
 from tests.integration.monitoring.kit import (
     announce,
     dead_node,
@@ -23,36 +16,11 @@ from tests.integration.monitoring.kit import (
     trade,
 )
 
+__all__ = ["browser"]
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-WIDTH, HEIGHT = 1440, 2200
-WAIT_SECONDS = 20
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        f"--window-size={WIDTH},{HEIGHT}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT_SECONDS)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
@@ -104,26 +72,12 @@ return {
 """
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    header = path.read_bytes()[:24]
-    assert header[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", header[16:24])
-
-
 def test_an_operator_logs_in_and_sees_the_running_stack(live_server, browser, stack, tmp_path):
-    browser.get(f"{live_server.url}/dashboard/")
-    assert "/admin/login/" in browser.current_url
-    browser.find_element(By.NAME, "username").send_keys("ops")
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    log_in(browser, f"{live_server.url}/dashboard/", "ops", PASSWORD)
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-loaded=true]"))
-    wait.until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "svg[data-portfolio-id=P1][data-points='3']")
-    )
-    screenshot = tmp_path / "dashboard.png"
-    browser.save_screenshot(str(screenshot))
+    wait_for(browser, "body[data-loaded=true]")
+    wait_for(browser, "svg[data-portfolio-id=P1][data-points='3']")
+    shot = screenshot(browser, tmp_path / "dashboard.png")
 
     page = browser.execute_script(SNAPSHOT)
 
@@ -142,6 +96,6 @@ def test_an_operator_logs_in_and_sees_the_running_stack(live_server, browser, st
     assert page["chart_lines"] == 1
     assert page["fills"] == 3
     assert page["notices"] == ["node n2: heartbeat expired, the node is dead"]
-    assert screenshot.stat().st_size > 30_000
-    width, height = png_size(screenshot)
+    assert shot.stat().st_size > 30_000
+    width, height = png_size(shot)
     assert width == WIDTH and height > HEIGHT // 2
