@@ -1,5 +1,5 @@
 """Upstream: trading.node.host, trading.node.processor
-Downstream: trading.core.config, trading.models, trading.node.loader, trading.services.portfolio_state
+Downstream: trading.core.config, trading.core.reload, trading.models, trading.node.loader, trading.services.portfolio_state
 Role: portfolio checkpoints on the node side: what a processor captures (pipeline state, market position, counters), saving it, and resuming a new start from it (compatible state only)."""
 
 import logging
@@ -11,6 +11,7 @@ from typing import Any
 from django.db import DatabaseError, close_old_connections
 
 from trading.core.config import PortfolioConfig
+from trading.core.reload import carry_state, reload_carry
 from trading.models import PortfolioCheckpoint
 from trading.node.loader import LoadedPortfolio
 from trading.services.portfolio_state import portfolio_checkpoint_save
@@ -77,28 +78,20 @@ def resume(loaded: LoadedPortfolio, captured: Captured) -> Progress:
     """Carry ``captured``'s strategy and risk state into ``loaded`` (not started yet) where
     they fit its config, and return the market position to continue from.
 
-    Same version: both carry over. Another version (a reload): the strategy's state when
-    its spec is unchanged, the risk state when the rules are. Cash, positions and working
-    orders are never taken from a checkpoint: the fills and orders in the database are the
-    truth, so the pipeline's own fresh values are kept.
+    What carries over is the reload rule of trading.core.reload (the backtest over several
+    versions applies it too). Cash, positions and working orders are never taken from a
+    checkpoint: the fills and orders in the database are the truth, so the pipeline's own
+    fresh values are kept.
     """
     old, new = captured.config, loaded.config
-    same = old.version == new.version
-    carry_strategy = same or old.strategy == new.strategy
-    carry_risk = same or old.risks == new.risks
-    if carry_strategy or carry_risk:
-        state = loaded.pipeline.checkpoint()
-        if carry_strategy:
-            state["strategy"] = captured.state["strategy"]
-        if carry_risk:
-            state["risk"] = captured.state["risk"]
-        loaded.pipeline.restore(state)
+    carry = reload_carry(old, new)
+    carry_state(loaded.pipeline, captured.state, carry)
     logger.info(
         "portfolio %s v%d resumed from v%d (strategy state %s, risk state %s)",
         new.portfolio_id,
         new.version,
         old.version,
-        "kept" if carry_strategy else "reset",
-        "kept" if carry_risk else "reset",
+        "kept" if carry.strategy else "reset",
+        "kept" if carry.risk else "reset",
     )
     return captured.progress
