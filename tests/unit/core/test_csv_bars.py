@@ -2,7 +2,6 @@
 Downstream: trading.core.data.csv_bars, trading.core.data.window, trading.core.errors, trading.core.testing.builders, trading.core.testing.random_walk
 Role: the CSV bar reader: layouts, date and time formats, adjustment, streaming, and errors naming file and line."""
 
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,7 +125,7 @@ def test_a_missing_file_is_a_data_error(tmp_path: Path) -> None:
         list(read_csv_bars(tmp_path / "nope.csv"))
 
 
-def test_between_keeps_the_inclusive_date_range_and_stops_reading_after_it() -> None:
+def test_between_keeps_start_inclusive_end_exclusive_and_stops_reading_at_the_end() -> None:
     source = random_walk(10)  # T0 = 2024-01-02, daily
     consumed = []
 
@@ -135,7 +134,7 @@ def test_between_keeps_the_inclusive_date_range_and_stops_reading_after_it() -> 
             consumed.append(item)
             yield item
 
-    kept = list(between(watched(), date(2024, 1, 4), date(2024, 1, 6)))  # type: ignore[arg-type]
+    kept = list(between(watched(), utc("2024-01-04"), utc("2024-01-07")))  # type: ignore[arg-type]
 
     assert [b.time.day for b in kept] == [4, 5, 6]
     assert len(consumed) == 6

@@ -1,4 +1,4 @@
-"""Upstream: trading.livecore.sources
+"""Upstream: trading.livecore.sources, trading.management.commands.backtest, trading.services.replays
 Downstream: trading.core.market
 Role: the one order of price updates the backtest and every live portfolio see: by event time, then by symbol; per-symbol streams merged into it."""
 
