@@ -1,4 +1,4 @@
-"""Upstream: bench.cluster_stack, bench.gateway_throughput, bench.node_latency, bench.storage
+"""Upstream: bench.cluster_stack, bench.feed_storage, bench.gateway_throughput, bench.node_latency, bench.storage
 Downstream: ginkgo_site.secret_files, (computed)
 Role: what every benchmark borrows and gives back: a scratch database (PostgreSQL ``ginkgo_bench_<pid>``), Django set up on it, and its Redis keys removed."""
 

@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications.service, trading.livecore.engine, trading.storage.feed_marks, (computed)
+"""Upstream: monitoring.notifications.service, trading.livecore.bar_recorder, trading.livecore.engine, trading.storage.feed_marks, (computed)
 Downstream: (computed)
 Role: ConnectionCare: Django's stale-connection check for long-lived consumer threads, at most every few seconds per thread and at once after a database fault."""
 

@@ -1,4 +1,4 @@
-"""Upstream: bench.cluster_stack, bench.gateway_throughput, bench.storage, ginkgo_site.devstack.launcher, monitoring.selectors
+"""Upstream: bench.cluster_stack, bench.feed_storage, bench.gateway_throughput, bench.storage, ginkgo_site.devstack.launcher, monitoring.selectors
 Downstream: ginkgo_site.devstack.clickhouse, ginkgo_site.devstack.errors, ginkgo_site.devstack.ports, ginkgo_site.devstack.postgres, ginkgo_site.devstack.probes, ginkgo_site.devstack.process, ginkgo_site.devstack.redis_server, ginkgo_site.devstack.tansu
 Role: development services (PostgreSQL, Kafka via Tansu, Redis, ClickHouse): spawn on loopback, probe, stop.
 

@@ -1,5 +1,5 @@
 """Upstream: (entry point: pytest)
-Downstream: ginkgo_site.devstack
+Downstream: ginkgo_site.devstack, trading.storage.schema
 Role: real services for integration tests: given by the environment, else spawned once per session.
 
 Each service fixture yields its URL; the matching Django setting is applied per test that uses it.
@@ -28,6 +28,7 @@ from ginkgo_site.devstack import (
     start_redis,
     start_tansu,
 )
+from trading.storage.schema import schema_create
 
 MACHINE_REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -177,13 +178,16 @@ def redis_client(redis_url: str, redis_prefix: str) -> Iterator[redis.Redis]:
 
 @pytest.fixture(scope="session")
 def clickhouse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """CLICKHOUSE_URL from the environment, else a ClickHouse server for this session."""
+    """CLICKHOUSE_URL from the environment, else a ClickHouse server for this session; its
+    database has the schema (idempotent), so a later test that reaches it without asking
+    (LiveCore storing its bars) finds the tables, as in any set-up deployment."""
     given = os.environ.get("CLICKHOUSE_URL")
     handle = (
         _given("clickhouse", given, check_clickhouse)
         if given
         else _spawned(start_clickhouse, tmp_path_factory.mktemp("clickhouse"))
     )
+    schema_create(handle.url)
     yield from _serve(handle, "CLICKHOUSE_URL")
 
 
@@ -202,3 +206,15 @@ def clickhouse_database(settings, clickhouse_url: str) -> Iterator[str]:
         client.execute(f"DROP DATABASE IF EXISTS {name}")
     finally:
         client.disconnect()
+
+
+@pytest.fixture(params=["sql", "clickhouse"])
+def bar_store_kind(request: pytest.FixtureRequest, settings) -> str:
+    """Each bar store in turn for the code under test: the SQL database's (no
+    CLICKHOUSE_URL), then a fresh ClickHouse database with the schema."""
+    if request.param == "clickhouse":
+        request.getfixturevalue("clickhouse_database")
+        schema_create(settings.CLICKHOUSE_URL)
+    else:
+        settings.CLICKHOUSE_URL = ""
+    return request.param

@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications.service, trading.livecore.runtime, trading.management.commands.kafka_topics, trading.node.runtime
+"""Upstream: bench.feed_storage, monitoring.notifications.service, trading.livecore.runtime, trading.management.commands.kafka_topics, trading.node.runtime
 Downstream: trading.bus.topics
 Role: creates the contract topics with their partition counts and lists what the broker has."""
 

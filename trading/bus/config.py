@@ -1,4 +1,4 @@
-"""Upstream: bench.cluster_stack, bench.gateway_throughput, bench.reload, ginkgo_site.devstack.cluster, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.consumer, trading.bus.producer, trading.livecore.runtime, trading.node.feed, trading.node.runtime, trading.services.control
+"""Upstream: bench.cluster_stack, bench.feed_storage, bench.gateway_throughput, bench.reload, ginkgo_site.devstack.cluster, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.consumer, trading.bus.producer, trading.livecore.runtime, trading.node.feed, trading.node.runtime, trading.services.control
 Downstream: trading.bus.topics
 Role: where the bus is (bootstrap servers, topic namespace) and the Kafka client settings every client shares."""
 

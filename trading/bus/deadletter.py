@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, monitoring.notifications.service, trading.bus.consumer, trading.livecore.datamanager, trading.livecore.runtime, trading.node.feed, trading.node.runtime
+"""Upstream: bench.feed_storage, bench.gateway_throughput, monitoring.notifications.service, trading.bus.consumer, trading.livecore.datamanager, trading.livecore.runtime, trading.node.feed, trading.node.runtime
 Downstream: monitoring.metrics, trading.bus.messages, trading.bus.producer, trading.bus.topics
 Role: sends a message that could not be decoded or handled to ginkgo.deadletter, with the reason and its original bytes, and counts it."""
 

@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, bench.reload, ginkgo_site.devstack.feed, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.deadletter, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime, trading.node.output, trading.node.runtime, trading.services.control
+"""Upstream: bench.feed_storage, bench.gateway_throughput, bench.reload, ginkgo_site.devstack.feed, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.deadletter, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime, trading.node.output, trading.node.runtime, trading.services.control
 Downstream: trading.bus.codec, trading.bus.config, trading.bus.messages
 Role: BusProducer: publishes messages (idempotent, acks=all, keyed by the message), retries failed deliveries with backoff, counts them."""
 

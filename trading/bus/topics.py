@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, ginkgo_site.devstack.feed, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.admin, trading.bus.config, trading.bus.deadletter, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime, trading.management.commands.run_livecore, trading.node.config, trading.node.output, trading.node.runtime, trading.services.control
+"""Upstream: bench.feed_storage, bench.gateway_throughput, ginkgo_site.devstack.feed, monitoring.notifications.publish, monitoring.notifications.service, scheduling.services.publishing, trading.bus.admin, trading.bus.config, trading.bus.deadletter, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime, trading.management.commands.run_livecore, trading.node.config, trading.node.output, trading.node.runtime, trading.services.control
 Downstream: (none)
 Role: the topic names of SPEC.md §3 and their partition counts, in one place."""
 

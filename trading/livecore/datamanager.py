@@ -1,12 +1,11 @@
-"""Upstream: trading.livecore.runtime
-Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.data.checks, trading.core.market, trading.livecore.interest, trading.livecore.marks, trading.livecore.sources, trading.livecore.stats
-Role: DataManager: publishes a source's price updates keyed by symbol, only those some node wants, and keeps the nodes' interest sets."""
+"""Upstream: bench.feed_storage, trading.livecore.runtime
+Downstream: trading.bus.codec, trading.bus.consumer, trading.bus.deadletter, trading.bus.mapping, trading.bus.messages, trading.bus.producer, trading.bus.topics, trading.core.data.checks, trading.core.market, trading.core.ports, trading.livecore.bar_recorder, trading.livecore.interest, trading.livecore.marks, trading.livecore.sources, trading.livecore.stats
+Role: DataManager: publishes a source's price updates keyed by symbol, only those some node wants, stores the bars in the bar store, and keeps the nodes' interest sets."""
 
 import logging
 import threading
 import time
 from collections.abc import Iterable
-from functools import partial
 
 from trading.bus.codec import encode
 from trading.bus.consumer import Delivery, UnexpectedMessage
@@ -16,7 +15,9 @@ from trading.bus.messages import AnyMessage, InterestSyncRequest, InterestUpdate
 from trading.bus.producer import BusProducer
 from trading.bus.topics import SYSTEM_EVENTS
 from trading.core.data.checks import UpdateChecker
-from trading.core.market import PriceUpdate
+from trading.core.market import Bar, PriceUpdate
+from trading.core.ports import BarStore
+from trading.livecore.bar_recorder import BarRecorder
 from trading.livecore.interest import InterestRegistry
 from trading.livecore.marks import FeedMarkStore, MarkKeeper
 from trading.livecore.sources import MarketDataSource
@@ -44,6 +45,12 @@ class DataManager:
 
     With a ``marks`` store the feed resumes after the marks an earlier run left there and
     keeps them up to date as it goes (see trading.livecore.marks): a restart carries on.
+
+    With a ``bars`` store every bar that passed the rule (published, or skipped because no
+    node wanted it) is written there too, in batches from another thread (BarRecorder), so
+    live history is queryable and replayable; marks are saved only once the bars they pass
+    are stored. Ticks are not stored: they are not bars, and minute bars made of them would
+    be neither what the portfolios saw nor whole after a restart mid-minute.
     """
 
     def __init__(
@@ -56,6 +63,7 @@ class DataManager:
         dead_letters: DeadLetters,
         publish_all: bool = False,
         marks: FeedMarkStore | None = None,
+        bars: BarStore | None = None,
     ) -> None:
         self.interest = InterestRegistry()
         self._answered: set[str] = set()
@@ -66,11 +74,8 @@ class DataManager:
         self._counters = counters
         self._publish_all = publish_all
         self._dead_letters = dead_letters
-        self._marks = (
-            MarkKeeper(marks, delivered=partial(producer.flush, DELIVERY_WAIT_SECONDS))
-            if marks is not None
-            else None
-        )
+        self._bars = BarRecorder(bars, counters.add) if bars is not None else None
+        self._marks = MarkKeeper(marks, delivered=self._undelivered) if marks is not None else None
 
     def request_sync(self) -> None:
         """Ask every node to send its interest set again."""
@@ -106,13 +111,24 @@ class DataManager:
 
     def run(self, stop: threading.Event) -> None:
         """Publish the source's updates on its schedule until it ends or ``stop`` is set."""
-        keeper = self._marks
+        keeper, recorder = self._marks, self._bars
         source = self._source if keeper is None else self._source.resumed(keeper.load())
+        if recorder is not None:
+            recorder.start()
         try:
             self._publish(source, stop, keeper)
         finally:
+            if recorder is not None:
+                recorder.close()
             if keeper is not None:
                 keeper.save()
+
+    def _undelivered(self) -> int:
+        """What the feed went past that consumers cannot read yet, or the store lacks."""
+        left = self._producer.flush(DELIVERY_WAIT_SECONDS)
+        if self._bars is not None:
+            left += self._bars.flush(DELIVERY_WAIT_SECONDS)
+        return left
 
     def _publish(
         self, source: MarketDataSource, stop: threading.Event, keeper: MarkKeeper | None
@@ -120,6 +136,7 @@ class DataManager:
         due = time.monotonic()
         publish, wants, count = self._producer.publish, self.interest.wants, self._counters.add
         check = UpdateChecker().problem
+        store = self._bars.record if self._bars is not None else None
         for paced in source.updates():
             due += paced.delay
             ahead = due - time.monotonic()
@@ -139,8 +156,11 @@ class DataManager:
                 count("published")
             else:
                 count("skipped")
-            if keeper is not None and problem is None:  # a refused price marks nothing
-                keeper.passed(update)
+            if problem is None:  # a refused price is neither stored nor marked
+                if store is not None and isinstance(update, Bar):
+                    store(update)
+                if keeper is not None:
+                    keeper.passed(update)
         else:
             logger.info("market data source exhausted")
 

@@ -1,4 +1,4 @@
-"""Upstream: bench.gateway_throughput, trading.livecore.datamanager, trading.livecore.runtime, trading.management.commands.run_livecore, trading.management.commands.seed_demo, trading.services.demo
+"""Upstream: bench.feed_storage, bench.gateway_throughput, trading.livecore.datamanager, trading.livecore.runtime, trading.management.commands.run_livecore, trading.management.commands.seed_demo, trading.services.demo
 Downstream: trading.core.data.csv_bars, trading.core.data.ordering, trading.core.market, trading.livecore.marks
 Role: market data sources behind one interface: bar replay (files now, a bar store later) and a seeded synthetic tick generator."""
 

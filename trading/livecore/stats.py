@@ -1,4 +1,4 @@
-"""Upstream: trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime
+"""Upstream: bench.feed_storage, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.runtime
 Downstream: monitoring.metrics
 Role: Counters: named event counts shared between LiveCore's threads (for logs, Redis status, tests), the order outcomes and fills among them also in Prometheus."""
 

@@ -1,4 +1,4 @@
-"""Upstream: trading.livecore.runtime, trading.services.demo
+"""Upstream: bench.feed_storage, trading.livecore.runtime, trading.services.demo
 Downstream: trading.dbcare, trading.livecore.marks, trading.models
 Role: FeedMarkStore on the SQL database (the system of record): one market feed's marks per symbol in trading.models.FeedMark, upserted."""
 

@@ -1,4 +1,4 @@
-"""Upstream: bench.storage, trading.management.commands.clickhouse_schema, trading.storage.clickhouse_bars, trading.storage.clickhouse_trades
+"""Upstream: bench.feed_storage, bench.storage, trading.management.commands.clickhouse_schema, trading.storage.clickhouse_bars, trading.storage.clickhouse_trades
 Downstream: trading.storage.clickhouse
 Role: the ClickHouse schema of bars and trade history, and its idempotent creation.
 

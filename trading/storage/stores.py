@@ -1,4 +1,4 @@
-"""Upstream: trading.management.commands.backtest, trading.services.bar_imports, trading.services.data_health, trading.services.storage, trading.services.trade_mirror
+"""Upstream: bench.feed_storage, trading.livecore.runtime, trading.services.bar_imports, trading.services.data_health, trading.services.replays, trading.services.storage, trading.services.trade_mirror
 Downstream: trading.core.ports, trading.storage.clickhouse, trading.storage.clickhouse_bars, trading.storage.clickhouse_trades, trading.storage.sql_bars, trading.storage.sql_trades
 Role: picks the configured BarStore and TradeStore: ClickHouse when CLICKHOUSE_URL is set, else the SQL database; and the SQL fallback for reads."""
 

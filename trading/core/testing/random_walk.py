@@ -1,4 +1,4 @@
-"""Upstream: bench.backtest_speed, bench.migration, (test suites)
+"""Upstream: bench.backtest_speed, bench.feed_storage, bench.migration, (test suites)
 Downstream: trading.core.market, trading.core.testing.builders
 Role: seeded random-walk bar generators and a CSV writer, for tests and benchmarks."""
 
