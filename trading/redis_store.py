@@ -1,4 +1,4 @@
-"""Upstream: bench.storage, ginkgo_site.devstack.cluster, monitoring.live, monitoring.notifications.rules, scheduling.plan_store, trading.livecore.status, trading.node.handover, trading.node.plan, trading.node.presence, trading.selectors.live, trading.services.data_health, trading.services.hot_positions
+"""Upstream: bench.storage, ginkgo_site.devstack.cluster, monitoring.live, monitoring.notifications.rules, scheduling.plan_store, trading.livecore.status, trading.node.handover, trading.node.plan, trading.node.presence, trading.selectors.live, trading.services.data_health, trading.services.hot_positions, trading.services.portfolio_verify
 Downstream: (none)
 Role: the Redis key names of SPEC.md §4 (with GINKGO_REDIS_PREFIX) and a pooled client that reconnects on its own."""
 
@@ -37,6 +37,11 @@ def plan_key(node_id: str) -> str:
 def portfolio_status_key(portfolio_id: str) -> str:
     """Hash: status, node, version, buffer and queue sizes, timestamps."""
     return _key(f"portfolio:{portfolio_id}:status")
+
+
+def portfolio_diverged_key(portfolio_id: str) -> str:
+    """String: the first divergence of the portfolio's paper twin already noticed."""
+    return _key(f"portfolio:{portfolio_id}:diverged")
 
 
 def node_info_key(node_id: str) -> str:

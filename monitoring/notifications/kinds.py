@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications, monitoring.notifications.intake, monitoring.notifications.publish, monitoring.notifications.rules, monitoring.services, scheduling.services.migration, scheduling.services.publishing, trading.livecore.engine, trading.node.buffer, trading.node.host, trading.node.output, trading.node.processor
+"""Upstream: monitoring.notifications, monitoring.notifications.intake, monitoring.notifications.publish, monitoring.notifications.rules, monitoring.services, scheduling.services.migration, scheduling.services.publishing, trading.livecore.engine, trading.node.buffer, trading.node.host, trading.node.output, trading.node.processor, trading.services.portfolio_verify
 Downstream: trading.bus.messages
 Role: the catalogue of notice kinds: the constants every component publishes with, each with its default level and who raises it."""
 
@@ -29,6 +29,8 @@ STRATEGY_ERROR = "strategy.error"
 PORTFOLIO_START_FAILED = "portfolio.start_failed"
 # LiveEngine.
 ORDER_REJECTED = "order.rejected"
+# The paper twin (the periodic verify task): live fills differ from their replay.
+PORTFOLIO_DIVERGED = "portfolio.diverged"
 # Any consumer (the notification service reads ginkgo.deadletter).
 DEAD_LETTER = "bus.dead_letter"
 # A notice whose kind could not be told (grouped only with identical text).
@@ -75,6 +77,11 @@ CATALOGUE: dict[str, KindSpec] = {
     PORTFOLIO_START_FAILED: KindSpec(NoticeLevel.ERROR, "node", "a portfolio could not be started"),
     ORDER_REJECTED: KindSpec(
         NoticeLevel.WARNING, "livecore", "LiveCore or its gateway rejected an order"
+    ),
+    PORTFOLIO_DIVERGED: KindSpec(
+        NoticeLevel.WARNING,
+        "verify task",
+        "live fills differ from the replay of the live history (first divergence)",
     ),
     DEAD_LETTER: KindSpec(
         NoticeLevel.ERROR, "notifications", "a message could not be decoded or handled"

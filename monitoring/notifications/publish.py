@@ -1,4 +1,4 @@
-"""Upstream: monitoring.notifications, scheduling.services.publishing
+"""Upstream: monitoring.notifications, scheduling.services.publishing, trading.services.portfolio_verify
 Downstream: monitoring.notifications.kinds, trading.bus.config, trading.bus.messages, trading.bus.producer, trading.bus.topics
 Role: publish_notice: any component's one call to put a notice of a catalogued kind on ginkgo.notifications (notice_build: the message alone)."""
 

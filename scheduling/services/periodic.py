@@ -1,6 +1,6 @@
 """Upstream: scheduling.management.commands.setup_periodic_tasks
 Downstream: (none)
-Role: periodic_tasks_setup: declares the celery-beat tasks (schedule loop, heartbeat check, trade mirror), upserting them by name."""
+Role: periodic_tasks_setup: declares the celery-beat tasks (schedule loop, heartbeat check, trade mirror, portfolio verification), upserting them by name."""
 
 import json
 from dataclasses import dataclass
@@ -33,6 +33,8 @@ def periodic_specs() -> tuple[PeriodicSpec, ...]:
         ),
         # Mirrors new fills into the TradeStore (ClickHouse, when configured).
         PeriodicSpec("storage: trade mirror", "trading.storage.tasks.trade_mirror_task", 5),
+        # The paper twin: each running portfolio's live fills against its replay.
+        PeriodicSpec("trading: verify portfolios", "trading.tasks.portfolio_verify_task", 60),
     )
 
 

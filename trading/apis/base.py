@@ -1,4 +1,4 @@
-"""Upstream: monitoring.apis, scheduling.apis, trading.apis.audit, trading.apis.backtests, trading.apis.components, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.trades
+"""Upstream: monitoring.apis, scheduling.apis, trading.apis.audit, trading.apis.backtests, trading.apis.components, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_verify, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.trades
 Downstream: trading.apis.schema, trading.permissions
 Role: what every API view shares: role permission, OpenAPI schema class, filter parsing and limit/offset pagination."""
 

@@ -1,4 +1,4 @@
-"""Upstream: trading.apis.portfolio_versions, trading.apis.trades, trading.urls
+"""Upstream: trading.apis.portfolio_verify, trading.apis.portfolio_versions, trading.apis.trades, trading.urls
 Downstream: trading.apis.base, trading.apis.schema, trading.apis.serializers, trading.models, trading.permissions, trading.selectors.live, trading.selectors.portfolios, trading.services.portfolios
 Role: /api/portfolio/ CRUD and a portfolio's live status: thin views over the portfolio services and selectors."""
 

@@ -1,4 +1,4 @@
-"""Upstream: bench.backtest_speed, bench.node_latency, trading.core.backtest.engine, trading.management.commands.backtest, trading.models, trading.node.checkpoints, trading.node.loader, trading.services.backtests, trading.services.portfolio_state
+"""Upstream: bench.backtest_speed, bench.node_latency, trading.core.backtest.engine, trading.core.reload, trading.management.commands.backtest, trading.models, trading.node.checkpoints, trading.node.loader, trading.services.backtests, trading.services.portfolio_state, trading.services.replays
 Downstream: trading.core.accounting.portfolio, trading.core.amounts, trading.core.catalog, trading.core.clock, trading.core.codec, trading.core.errors, trading.core.matching.commissions, trading.core.matching.slippage, trading.core.pipeline, trading.core.registry, trading.core.risk.base, trading.core.sizers, trading.core.strategies.base
 Role: PortfolioConfig (what a portfolio runs, as frozen data) and build_pipeline, which turns it into a runnable PortfolioPipeline."""
 

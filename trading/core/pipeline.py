@@ -1,4 +1,4 @@
-"""Upstream: trading.core.backtest.engine, trading.core.config, trading.node.loader
+"""Upstream: trading.core.backtest.engine, trading.core.config, trading.core.reload, trading.node.loader
 Downstream: trading.core.accounting.portfolio, trading.core.accounting.position, trading.core.accounting.view, trading.core.clock, trading.core.enums, trading.core.errors, trading.core.events, trading.core.market, trading.core.matching.commissions, trading.core.orders.book, trading.core.orders.events, trading.core.orders.order, trading.core.orders.state, trading.core.risk.base, trading.core.risk.engine, trading.core.signals, trading.core.sizers, trading.core.strategies.base
 Role: PortfolioPipeline, the one object per portfolio that backtests and live nodes drive: price -> strategy -> sizer -> risk -> order, fills -> portfolio."""
 

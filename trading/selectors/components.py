@@ -1,4 +1,4 @@
-"""Upstream: trading.apis.components, trading.apis.serializers, trading.services.backtests, trading.services.portfolio_config
+"""Upstream: trading.apis.components, trading.apis.serializers, trading.services.backtests, trading.services.portfolio_config, trading.services.portfolio_verify, trading.services.replays
 Downstream: trading.core.catalog, trading.core.registry
 Role: the component registry the Django layer validates against, and what it offers a user interface."""
 

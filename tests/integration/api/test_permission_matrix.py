@@ -60,6 +60,7 @@ ACTIONS = [
     Action("GET", f"{P}/orders", "portfolio:read", 200),
     Action("GET", f"{P}/fills", "portfolio:read", 200),
     Action("GET", f"{P}/equity", "portfolio:read", 200),
+    Action("GET", f"{P}/verify", "portfolio:read", 200),
     Action("POST", "/api/engine/start", "engine:control", 202, services=("bus",)),
     Action("POST", "/api/engine/stop", "engine:control", 202, services=("bus",)),
     Action("GET", "/api/engine/status", "engine:read", 200, services=("redis_prefix",)),

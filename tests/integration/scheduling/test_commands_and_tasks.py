@@ -42,12 +42,13 @@ def test_setup_periodic_tasks_upserts_by_name_and_leaves_other_tasks_alone(db, s
         "scheduling.tasks.heartbeat_check_task",
         "scheduling.tasks.schedule_run_task",
         "trading.storage.tasks.trade_mirror_task",
+        "trading.tasks.portfolio_verify_task",
     ]
     loop.refresh_from_db()
     assert (loop.enabled, loop.interval.every, loop.interval.period) == (True, 15, "seconds")
     assert ours.get(task__endswith="heartbeat_check_task").interval.every == 10
     assert PeriodicTask.objects.filter(pk=other.pk).exists()
-    assert output.count("updated") == 3
+    assert output.count("updated") == 4
 
 
 def test_the_tasks_run_the_schedule_and_the_heartbeat_check(db, services):
