@@ -1,23 +1,32 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.core.backtest.engine, trading.core.config, trading.core.data.csv_bars, trading.core.matching.commissions, trading.core.registry, trading.core.testing.random_walk
+Downstream: tests.integration.api.factories, trading.core.backtest.compare, trading.core.backtest.engine, trading.core.config, trading.core.data.csv_bars, trading.core.data.ordering, trading.core.matching.commissions, trading.core.registry, trading.core.testing.random_walk, trading.services.portfolios, trading.storage.stores
 Role: `manage.py backtest` as a real process: its JSON equals the in-process backtest, bad input (numbers, bars, dates) fails in one clear line, buys never overdraw, history from 1800 runs."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from tests.integration.api.factories import make_portfolio
+from trading.core.backtest.compare import fill_row
 from trading.core.backtest.engine import BacktestEngine, ExecutionSettings
 from trading.core.config import PortfolioConfig
 from trading.core.data.csv_bars import read_csv_bars
+from trading.core.data.ordering import merge_streams
 from trading.core.matching.commissions import PerShareCommission
 from trading.core.registry import ComponentSpec
 from trading.core.testing.random_walk import random_walk, write_bars_csv
+from trading.services.portfolios import portfolio_update
+from trading.storage.stores import bar_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,9 +73,10 @@ def test_json_output_is_one_object_equal_to_the_in_process_backtest(
         sizer=ComponentSpec("percent", {"percent": 50}),
     )
     execution = ExecutionSettings(commission=PerShareCommission(Decimal("0.005"), Decimal(1)))
-    expected = BacktestEngine(config, execution).run(read_csv_bars(walk)).to_dict()
-    assert printed == expected
+    result = BacktestEngine(config, execution).run(read_csv_bars(walk))
+    assert printed == {**result.to_dict(), "fills": [fill_row(fill) for fill in result.trades]}
     assert printed["trades"], "the scenario should trade"
+    assert set(printed["fills"][0]) == {"time", "symbol", "side", "quantity", "price", "commission"}
     assert {"datetime", "side", "quantity", "price", "commission"} <= set(printed["trades"][0])
     assert printed["trades"][0]["symbol"] == "WALK"
     assert {"final_value", "cash", "return", "max_drawdown", "sharpe", "orders"} <= set(printed)
@@ -252,3 +262,121 @@ def test_a_daily_history_from_1800_is_backtested(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
     assert (printed["bars"], printed["start"]) == (3000, "1800-01-01T00:00:00+00:00")
+
+
+PAIR = ("AAA", "BBB")
+
+
+def _pair_files(tmp_path: Path) -> dict[str, Path]:
+    """Two walks over the same days (so bars share times), in files not named after them."""
+    return {
+        symbol: write_bars_csv(
+            tmp_path / f"walk{seed}.csv",
+            random_walk(150, seed=seed, volatility=0.03, symbol=symbol),
+        )
+        for seed, symbol in enumerate(PAIR)
+    }
+
+
+def _data(files: dict[str, Path]) -> list[str]:
+    return [arg for symbol, path in files.items() for arg in ("--data", f"{symbol}={path}")]
+
+
+def test_one_data_file_per_symbol_backtests_them_together_in_the_event_order(
+    tmp_path: Path,
+) -> None:
+    files = _pair_files(tmp_path)
+    args = ("--strategy", "sma_cross", "--param", "period=5", "--cash", "100000", "--json")
+
+    done = _backtest(tmp_path, *_data(files), *args)
+
+    assert done.returncode == 0, done.stderr
+    config = PortfolioConfig(
+        portfolio_id="backtest",
+        symbols=PAIR,
+        initial_capital=Decimal(100_000),
+        strategy=ComponentSpec("sma_cross", {"period": 5}),
+    )
+    bars = merge_streams([read_csv_bars(files[s], s) for s in PAIR])
+    expected = BacktestEngine(config).run(bars)
+    fills = json.loads(done.stdout)["fills"]
+    assert fills == [fill_row(fill) for fill in expected.trades]
+    assert {fill["symbol"] for fill in fills} == set(PAIR)
+
+
+def _call(*args: str) -> dict:
+    out = StringIO()
+    call_command("backtest", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _pair_portfolio() -> None:
+    make_portfolio(
+        "pair",
+        symbols=list(PAIR),
+        strategy={"name": "sma_cross", "params": {"period": 5, "size": 10}},
+        sizer={"name": "fixed", "params": {"quantity": "10"}},
+        risks=[{"name": "loss_limit", "params": {"max_loss": "0.05"}}],
+    )
+
+
+@pytest.mark.django_db
+def test_a_stored_portfolio_trades_the_same_over_the_bar_store_as_over_its_files(
+    bar_store_kind: str, tmp_path: Path
+) -> None:
+    files = _pair_files(tmp_path)
+    bar_store().write_bars([bar for s in PAIR for bar in read_csv_bars(files[s], s)])
+    _pair_portfolio()
+
+    stored = _call("--portfolio", "pair")
+    from_files = _call("--portfolio", "pair", *_data(files))
+    window = _call("--portfolio", "pair", "--from", "2024-02-01", "--to", "2024-03-31T00:00:00")
+
+    assert stored["fills"], "the scenario should trade"
+    assert {fill["symbol"] for fill in stored["fills"]} == set(PAIR)
+    assert stored["fills"] == from_files["fills"]
+    assert stored["bars"] == 300
+    assert (window["start"], window["end"]) == (
+        "2024-02-01T00:00:00+00:00",
+        "2024-03-31T00:00:00+00:00",
+    )
+
+
+@pytest.mark.django_db
+def test_version_runs_an_earlier_configuration(tmp_path: Path) -> None:
+    files = _pair_files(tmp_path)
+    _pair_portfolio()
+    first = _call("--portfolio", "pair", *_data(files))
+    portfolio_update(
+        actor=None,
+        portfolio_id="pair",
+        data={"strategy": {"name": "sma_cross", "params": {"period": 9, "size": 10}}},
+    )
+
+    assert _call("--portfolio", "pair", "--version", "1", *_data(files)) == first
+    assert _call("--portfolio", "pair", *_data(files))["fills"] != first["fills"]
+
+
+CASH = ("--strategy", "sma_cross", "--cash", "10")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--portfolio", "nope"), "no portfolio nope"),
+        (("--portfolio", "pair", "--version", "7"), "no version 7 of portfolio pair"),
+        (("--portfolio", "pair", *CASH), "--strategy, --cash cannot be given with it"),
+        (("--portfolio", "pair", "--data", "AAA={walk}"), "the files give bars of AAA; "),
+        (("--data", "AAA={walk}", "--data", "AAA={walk}", *CASH), "--data gives AAA more than"),
+        (("--data", "{walk}", "--version", "2", *CASH), "--version needs --portfolio"),
+        (CASH, "one of --data, --store or --portfolio is required"),
+    ],
+)
+def test_portfolio_and_data_mistakes_fail_in_one_clear_line(
+    walk: Path, args: tuple[str, ...], message: str
+) -> None:
+    _pair_portfolio()
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("backtest", *(arg.format(walk=walk) for arg in args))
