@@ -1,9 +1,8 @@
 """Upstream: (entry point: pytest)
-Downstream: trading.core.backtest.engine, trading.core.backtest.metrics, trading.core.catalog, trading.core.config, trading.core.enums, trading.core.market, trading.core.matching.commissions, trading.core.registry, trading.core.strategies.base, trading.core.testing.builders, trading.core.testing.random_walk
+Downstream: trading.core.backtest.engine, trading.core.catalog, trading.core.config, trading.core.enums, trading.core.market, trading.core.matching.commissions, trading.core.registry, trading.core.strategies.base, trading.core.testing.builders, trading.core.testing.random_walk
 Role: the backtest driver and its scores: fills at the next open, final value, trades and orders, metrics, determinism."""
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -11,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from trading.core.backtest.engine import BacktestEngine, ExecutionSettings
-from trading.core.backtest.metrics import PerformanceTracker
 from trading.core.catalog import builtin_registry
 from trading.core.config import PortfolioConfig
 from trading.core.enums import OrderStatus
@@ -155,33 +153,45 @@ def test_the_json_form_has_money_as_strings_and_every_trade_and_order() -> None:
     assert data["orders"][0]["status"] == "filled"
 
 
-def test_drawdown_is_the_largest_fall_from_a_peak() -> None:
-    tracker = PerformanceTracker(Decimal(100))
-    for hour, equity in enumerate([120, 90, 130, 104, 125]):
-        tracker.record(T0 + timedelta(hours=hour), Decimal(equity))
+def test_equity_has_one_point_per_bar_marked_at_its_close() -> None:
+    result = _run("buy_and_hold", _days((100, 101), (102, 105), (104, 110)), {"size": 10})
 
-    assert tracker.max_drawdown == pytest.approx(0.25)
-
-
-def test_sharpe_annualises_daily_returns_with_sample_deviation() -> None:
-    tracker = PerformanceTracker(Decimal(100))
-    path = [(0, 105), (0, 110), (1, 99), (2, "108.9")]  # day ends: 110, 99, 108.9
-    for day, equity in path:
-        tracker.record(T0 + timedelta(days=day), Decimal(equity))
-
-    returns = tracker.daily_returns()
-
-    assert returns == pytest.approx([0.1, -0.1, 0.1])
-    mean, deviation = sum(returns) / 3, math.sqrt(sum((r - 0.1 / 3) ** 2 for r in returns) / 2)
-    assert tracker.sharpe() == pytest.approx(mean / deviation * math.sqrt(252))
+    assert result.equity.times == tuple(T0 + timedelta(days=day) for day in range(3))
+    assert result.equity.equity == (10_000, 8_980 + 1_050, 8_980 + 1_100)
+    assert result.equity.cash == (10_000, 8_980, 8_980)
+    assert result.prices["AAA"].prices == (101, 105, 110)
+    assert result.statistics.exposure == pytest.approx(2 / 3)
 
 
-def test_sharpe_is_undefined_without_two_varying_returns() -> None:
-    one_day = PerformanceTracker(Decimal(100))
-    one_day.record(T0, Decimal(101))
-    flat = PerformanceTracker(Decimal(100))
-    for day in range(3):
-        flat.record(T0 + timedelta(days=day), Decimal(100))
+def test_bars_of_several_symbols_at_one_time_make_one_equity_point() -> None:
+    config = PortfolioConfig(
+        "bt", ("AAA", "BBB"), Decimal(10_000), ComponentSpec("buy_and_hold", {"size": 1})
+    )
+    bars = [
+        bar(c, symbol=symbol, time=T0 + timedelta(days=day))
+        for day, c in enumerate((10, 11, 12))
+        for symbol in ("AAA", "BBB")
+    ]
 
-    assert one_day.sharpe() is None
-    assert flat.sharpe() is None
+    result = BacktestEngine(config, registry=_registry()).run(bars)
+
+    assert result.equity.times == tuple(T0 + timedelta(days=day) for day in range(3))
+    assert set(result.prices) == {"AAA", "BBB"}
+    assert result.bars == 6
+
+
+def test_the_json_form_carries_the_equity_curve_prices_and_round_trips() -> None:
+    bars = _days((100, 100), (100, 100), (110, 110), (105, 105))
+
+    data = json.loads(json.dumps(_run("flip_flop", bars).to_dict()))
+
+    assert data["equity"][2] == {
+        "time": (T0 + timedelta(days=2)).isoformat(),
+        "equity": "10010",
+        "cash": "10010",
+    }
+    assert data["prices"]["AAA"][0] == {"time": T0.isoformat(), "price": "100"}
+    assert data["trips"] == [
+        {"symbol": "AAA", "time": (T0 + timedelta(days=2)).isoformat(), "pnl": "10"}
+    ]
+    assert (data["average_win"], data["average_loss"], data["win_rate"]) == ("10", None, 1.0)
