@@ -1,19 +1,22 @@
 """Upstream: ginkgo_site.urls, monitoring.urls
-Downstream: monitoring.models, monitoring.selectors, trading.apis.base, trading.bus.messages, trading.permissions
-Role: monitoring's API: health (liveness, readiness), the metrics summary, the notices list, and the dashboard's data."""
+Downstream: monitoring.models, monitoring.portfolio_page, monitoring.selectors, trading.apis.base, trading.bus.messages, trading.permissions, trading.selectors.portfolios
+Role: monitoring's API: health (liveness, readiness), the metrics summary, the notices list, and the data of the dashboard and of its portfolio pages."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.models import Notice
+from monitoring.portfolio_page import portfolio_page_data
 from monitoring.selectors import dashboard_data, health_report, metrics_summary, notice_list
 from trading.apis.base import ApiView, PageSerializer, paginated, paginated_response, query
 from trading.bus.messages import NoticeLevel
-from trading.permissions import METRICS_READ, NOTICE_READ
+from trading.permissions import METRICS_READ, NOTICE_READ, PORTFOLIO_READ
+from trading.selectors.portfolios import portfolio_get
 
 _SERVICE = inline_serializer(
     "ServiceHealth",
@@ -172,3 +175,17 @@ class DashboardDataApi(ApiView):
     @extend_schema(exclude=True)
     def get(self, request: Request) -> Response:
         return Response(dashboard_data())
+
+
+class PortfolioPageDataApi(ApiView):
+    """What the dashboard's portfolio page polls (session authentication): live equity and
+    fills, the paper twin with the first divergence, positions, orders; not public API."""
+
+    required_permissions = {"GET": PORTFOLIO_READ}
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, portfolio_id: str) -> Response:
+        portfolio = portfolio_get(portfolio_id=portfolio_id)
+        if portfolio is None:
+            raise NotFound(f"no portfolio {portfolio_id}")
+        return Response(portfolio_page_data(portfolio=portfolio))

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from ginkgo_site.devstack import ServiceUnreachable, check_clickhouse, check_kafka, check_redis
@@ -21,7 +22,7 @@ from monitoring.live import node_infos, portfolio_statuses
 from monitoring.models import Notice
 from scheduling.placement import NodeStatus
 from scheduling.selectors import NodeView, node_list
-from trading.models import DesiredState, Fill, Order, Portfolio
+from trading.models import Backtest, DesiredState, Fill, Order, Portfolio
 from trading.selectors.live import LiveStateUnavailable
 from trading.selectors.trades import portfolio_positions
 
@@ -219,7 +220,8 @@ def notice_list(
 
 def dashboard_data() -> dict[str, Any]:
     """Everything the dashboard shows, in one read: the summary figures, nodes, portfolios
-    (live status, equity, P&L, positions, queue), recent orders, fills and notices."""
+    (live status, equity, P&L, positions, queue), recent orders, fills, backtests (with
+    their report pages) and notices."""
     live = live_overview()
     summary = metrics_summary(live=live)
     return {
@@ -245,6 +247,13 @@ def dashboard_data() -> dict[str, Any]:
                 "id", "level", "kind", "portfolio_id", "node_id", "message", "count", "last_seen"
             )[:RECENT_ROWS]
         ),
+        "backtests": [
+            {**row, "url": reverse("dashboard-backtest", args=[row["id"]])}
+            for row in Backtest.objects.order_by("-created_at").values(
+                "id", "portfolio_id", "portfolio_version", "symbol", "status", "created_at",
+                "finished_at", "result__return",
+            )[:RECENT_ROWS]
+        ],
     }  # fmt: skip
 
 
@@ -272,6 +281,7 @@ def _portfolio_row(portfolio: Portfolio, live: LiveOverview) -> dict[str, Any]:
     return {
         "portfolio_id": portfolio.portfolio_id,
         "name": portfolio.name,
+        "url": reverse("dashboard-portfolio", args=[portfolio.portfolio_id]),
         "desired_state": portfolio.desired_state,
         "status": live.status_of(portfolio.portfolio_id),
         "node": status.get("node", ""),

@@ -1,19 +1,24 @@
 """Upstream: ginkgo_site.urls
-Downstream: monitoring.collectors
-Role: the pages that are not API: the dashboard (login required, the admin's login) and Prometheus' /metrics (token or loopback only)."""
+Downstream: monitoring.collectors, trading.permissions, trading.reports, trading.selectors.backtests, trading.selectors.portfolios
+Role: the pages that are not API: the dashboard, a portfolio's page, a backtest's report (login required, the admin's login) and Prometheus' /metrics (token or loopback only)."""
 
 import hmac
 import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from monitoring.collectors import LiveStateCollector, SchedulerRecordCollector
+from trading.permissions import BACKTEST_READ, PORTFOLIO_READ, user_has_permission
+from trading.reports import backtest_run_report_html
+from trading.selectors.backtests import backtest_get
+from trading.selectors.portfolios import portfolio_get
 
 # The process's own series, plus the cluster's computed at scrape time (the api's only).
 _CLUSTER = CollectorRegistry()
@@ -21,6 +26,8 @@ _CLUSTER.register(LiveStateCollector())
 _CLUSTER.register(SchedulerRecordCollector())
 # How often the page asks /dashboard/data again, in milliseconds.
 POLL_MS = 3000
+# A portfolio page polls less often: each poll runs the portfolio's backtest twin.
+PORTFOLIO_POLL_MS = 15000
 
 
 @require_GET
@@ -29,6 +36,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The live dashboard: a shell the page's script fills from /dashboard/data."""
     context = {"poll_ms": POLL_MS, "queue_max": settings.GINKGO_QUEUE_MAXSIZE}
     return render(request, "monitoring/dashboard.html", context)
+
+
+@require_GET
+@login_required(login_url=reverse_lazy("admin:login"))
+def portfolio_page(request: HttpRequest, portfolio_id: str) -> HttpResponse:
+    """One portfolio: its live equity against its backtest's, positions, orders and fills;
+    a shell the page's script fills from its data URL."""
+    _require(request, PORTFOLIO_READ)
+    portfolio = portfolio_get(portfolio_id=portfolio_id)
+    if portfolio is None:
+        raise Http404(f"no portfolio {portfolio_id}")
+    context = {"portfolio": portfolio, "poll_ms": PORTFOLIO_POLL_MS}
+    return render(request, "monitoring/portfolio.html", context)
+
+
+@require_GET
+@login_required(login_url=reverse_lazy("admin:login"))
+def backtest_page(request: HttpRequest, backtest_id: int) -> HttpResponse:
+    """A backtest run's report (the page /api/engine/backtests/{id}/report serves), with a
+    way back to the dashboard; while the run has no result, the page says why."""
+    _require(request, BACKTEST_READ)
+    backtest = backtest_get(backtest_id=backtest_id)
+    if backtest is None:
+        raise Http404(f"no backtest {backtest_id}")
+    return HttpResponse(backtest_run_report_html(backtest=backtest, back_url=reverse("dashboard")))
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not user_has_permission(user=request.user, permission=permission):
+        raise PermissionDenied(f"{permission} is required")
 
 
 @require_GET

@@ -1,5 +1,5 @@
-// Ginkgo Live dashboard: polls /dashboard/data, redraws the tables, and draws each
-// portfolio's equity curve (from /api/portfolio/{id}/equity) as inline SVG.
+// Ginkgo Live dashboard: polls /dashboard/data, redraws the tables (tables.js), and draws
+// each portfolio's equity curve (from /api/portfolio/{id}/equity) as inline SVG.
 // Everything from the server is inserted as text, never as HTML.
 (function () {
   "use strict";
@@ -14,61 +14,13 @@
   const CHART_H = 90;
   // portfolio id -> the equity its chart was last drawn for (redrawn when it changes)
   const charted = new Map();
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function row(cells, attrs) {
-    const tr = document.createElement("tr");
-    for (const [key, value] of Object.entries(attrs || {})) tr.setAttribute(key, value);
-    for (const cell of cells) tr.appendChild(cell);
-    return tr;
-  }
-
-  function td(content, className) {
-    const cell = el("td", className);
-    if (content instanceof Node) cell.appendChild(content);
-    else cell.textContent = content === null || content === undefined ? "—" : String(content);
-    return cell;
-  }
-
-  function fill(tableId, rows, emptyText, columns) {
-    const tbody = document.querySelector(`#${tableId} tbody`);
-    tbody.replaceChildren(...(rows.length ? rows : [row([td(emptyText)], { class: "empty" })]));
-    if (!rows.length) tbody.firstChild.firstChild.colSpan = columns;
-  }
-
-  function num(value, digits) {
-    if (value === null || value === undefined || value === "") return "—";
-    return Number(value).toLocaleString(undefined, {
-      minimumFractionDigits: digits, maximumFractionDigits: digits,
-    });
-  }
-
-  function signed(value) {
-    const n = Number(value);
-    return `${n >= 0 ? "+" : ""}${num(n, 2)}`;
-  }
-
-  function time(iso) {
-    if (!iso) return "—";
-    const date = new Date(iso);
-    return date.toLocaleTimeString([], { hour12: false }) + " " + date.toLocaleDateString();
-  }
+  const { el, row, td, fill, num, signed, time, pill, getJson, STATUS_TONE } = window.GinkgoTables;
 
   function age(seconds) {
     if (seconds === null || seconds === undefined) return "never";
     if (seconds < 90) return `${Math.round(seconds)} s ago`;
     if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
     return `${Math.round(seconds / 3600)} h ago`;
-  }
-
-  function pill(text, tone) {
-    return el("span", `pill pill-${tone}`, text);
   }
 
   function bar(fraction, label) {
@@ -81,10 +33,6 @@
     return wrap;
   }
 
-  const STATUS_TONE = {
-    running: "ok", reloading: "warn", migrating: "warn", stopping: "warn",
-    error: "bad", stopped: "muted", unreported: "muted",
-  };
   const LEVEL_TONE = { info: "info", warning: "warn", error: "bad", critical: "bad" };
 
   function renderSummary(data) {
@@ -135,8 +83,10 @@
       const status = pill(p.status, STATUS_TONE[p.status] || "muted");
       if (p.error) status.title = p.error;
       const positions = p.positions.map((x) => `${x.symbol} ${num(x.quantity, 0)}`).join(", ");
+      const link = el("a", "", `${p.portfolio_id} · ${p.name}`);
+      link.href = p.url;
       return row([
-        td(`${p.portfolio_id} · ${p.name}`),
+        td(link),
         td(status),
         td(p.node || "—"),
         td(p.version, "num"),
@@ -215,9 +165,7 @@
     const card = chartCard(portfolio);
     const url = `${API_ROOT}portfolio/${encodeURIComponent(portfolio.portfolio_id)}/equity`;
     try {
-      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const series = await response.json();
+      const series = await getJson(url);
       drawEquity(card.querySelector("svg"), Number(series.initial_capital), series.points);
       card.querySelector(".chart-value").textContent = `${num(portfolio.equity, 2)} (${signed(portfolio.pnl)})`;
     } catch (error) {
@@ -252,6 +200,20 @@
     ])), "no fills yet", 6);
   }
 
+  const JOB_TONE = { done: "ok", failed: "bad", running: "warn", queued: "muted" };
+
+  function renderBacktests(backtests) {
+    fill("backtests-table", backtests.map((b) => {
+      const report = b.status === "done" ? el("a", "", "report") : el("span", "muted", "—");
+      if (b.status === "done") report.href = b.url;
+      return row([
+        td(b.id, "num"), td(b.portfolio_id || "—"), td(b.portfolio_version, "num"), td(b.symbol),
+        td(pill(b.status, JOB_TONE[b.status] || "muted")), td(time(b.created_at)),
+        td(b.result__return === null ? "—" : `${num(b.result__return * 100, 2)}%`, "num"), td(report),
+      ], { "data-backtest-id": b.id });
+    }), "no backtests yet", 8);
+  }
+
   function renderNotices(notices) {
     fill("notices-table", notices.map((n) => row([
       td(time(n.last_seen)), td(pill(n.level, LEVEL_TONE[n.level] || "muted")), td(n.kind),
@@ -267,18 +229,14 @@
 
   async function poll() {
     try {
-      const response = await fetch(DATA_URL, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok) {
-        const detail = await response.json().catch(() => ({}));
-        throw new Error(detail.error ? detail.error.message : `HTTP ${response.status}`);
-      }
-      const data = await response.json();
+      const data = await getJson(DATA_URL);
       renderSummary(data);
       renderNodes(data.nodes);
       renderPortfolios(data.portfolios);
       renderCharts(data.portfolios);
       renderOrders(data.orders);
       renderFills(data.fills);
+      renderBacktests(data.backtests);
       renderNotices(data.notices);
       setConnection(true, "live");
       body.dataset.loaded = "true";
