@@ -1,4 +1,4 @@
-"""Upstream: trading.core.backtest.engine, trading.core.backtest.metrics, trading.core.config, trading.core.pipeline, trading.core.risk.base, trading.core.strategies.base, trading.core.testing.harness, trading.node.clock, trading.node.loader, trading.node.sequencer
+"""Upstream: trading.core.backtest.engine, trading.core.config, trading.core.pipeline, trading.core.risk.base, trading.core.strategies.base, trading.core.testing.harness, trading.node.clock, trading.node.loader, trading.node.sequencer
 Downstream: trading.core.errors
 Role: the injected time source: a Clock protocol and a settable TestClock (the core never reads the wall clock)."""
 

@@ -1,4 +1,4 @@
-"""Upstream: trading.apis.backtests
+"""Upstream: monitoring.views, trading.apis.backtests
 Downstream: trading.models
 Role: reads of backtest runs (newest first) and one run."""
 

@@ -1,4 +1,4 @@
-"""Upstream: monitoring.selectors, trading.apis.trades
+"""Upstream: monitoring.portfolio_page, monitoring.selectors, trading.apis.trades
 Downstream: trading.core.accounting.portfolio, trading.core.enums, trading.core.orders.events, trading.models, trading.services.hot_positions
 Role: a portfolio's orders and fills, and its positions and equity curve rebuilt from the stored fills by the core's ledger."""
 
