@@ -15,7 +15,7 @@ from trading.core.enums import Side
 from trading.core.errors import CoreError
 from trading.core.ports import StoreUnavailable
 from trading.permissions import PORTFOLIO_READ
-from trading.services.portfolio_verify import FROM_CHECKPOINTS, FROM_NODE, portfolio_verify
+from trading.services.portfolio_verify import portfolio_verify
 
 
 class FillRowSerializer(serializers.Serializer):
@@ -52,10 +52,6 @@ class PortfolioVerifyApi(ApiView):
     class OutputSerializer(serializers.Serializer):
         portfolio_id = serializers.CharField()
         equal = serializers.BooleanField(help_text="live made exactly the replay's trades")
-        spans_from = serializers.ChoiceField(
-            [FROM_NODE, FROM_CHECKPOINTS],
-            help_text="the live spans the node recorded, or derived from its checkpoints",
-        )
         spans = SpanSerializer(many=True)
         until = serializers.DateTimeField(
             allow_null=True,

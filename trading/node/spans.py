@@ -1,4 +1,4 @@
-"""Upstream: trading.node.host, trading.node.processor
+"""Upstream: trading.node.host, trading.node.processor, trading.services.portfolio_verify
 Downstream: (none)
 Role: live spans: per configuration version, the first and last price update a portfolio handled live; kept in its checkpoints beside the pipeline's state."""
 

@@ -1,15 +1,13 @@
 """Upstream: trading.apis.portfolio_verify, trading.management.commands.portfolio_verify, trading.tasks
-Downstream: monitoring.notifications.kinds, monitoring.notifications.publish, trading.core.backtest.compare, trading.core.backtest.engine, trading.core.errors, trading.core.ports, trading.models, trading.redis_store, trading.selectors.components, trading.services.portfolio_state, trading.services.replays
+Downstream: monitoring.notifications.kinds, monitoring.notifications.publish, trading.core.backtest.compare, trading.core.backtest.engine, trading.core.errors, trading.core.ports, trading.models, trading.node.spans, trading.redis_store, trading.selectors.components, trading.services.portfolio_state, trading.services.replays
 Role: the paper twin: replays a portfolio's live history over the stored bars, span by span (one per configuration version), compares its fills with the recorded ones, and notices a divergence once.
 
-Where live began and ended under each version comes from :func:`live_spans`, the one place
-that knows: the spans the node records in its checkpoints when they hold them, else spans
-derived from the checkpoints themselves (see :func:`_derived_spans`).
+Where live began and ended under each version comes from :func:`live_spans`: the spans the
+node keeps in its checkpoints (trading.node.spans).
 """
 
 import json
 import logging
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +22,7 @@ from trading.core.backtest.compare import Divergence, FillComparison, compare_fi
 from trading.core.backtest.engine import ExecutionSettings, Span, backtest_versions
 from trading.core.errors import CoreError
 from trading.core.ports import StoreUnavailable
+from trading.node.spans import LiveSpan, spans_of
 from trading.redis_store import portfolio_diverged_key, redis_client
 from trading.selectors.components import component_registry
 from trading.services.portfolio_state import portfolio_checkpoint_latest, portfolio_fill_list
@@ -31,26 +30,11 @@ from trading.services.replays import portfolio_version_config, stored_bars
 
 logger = logging.getLogger(__name__)
 
-# Where a stored checkpoint keeps the node's live spans (trading.node.checkpoints).
-SPANS_KEY = "live_spans"
-# Where the spans came from: the node's record, or derived from the checkpoints.
-FROM_NODE = "node"
-FROM_CHECKPOINTS = "checkpoints"
 # The venue the replay trades on: the paper gateway's, as LiveCore runs it by default.
 EXECUTION = ExecutionSettings()
 NOTICE_SOURCE = "verify"
 
 _INSTANT = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class LiveSpan:
-    """The price updates a portfolio handled live under one configuration version: the
-    event times of the first and the last."""
-
-    version: int
-    first_event_time: datetime
-    last_event_time: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +51,6 @@ class Verification:
 
     portfolio_id: str
     spans: tuple[ReplayedSpan, ...]
-    spans_from: str
     # The last stored bar replayed: fills after it (made on ticks, which are not stored, or
     # not yet stored) are not compared.
     until: datetime | None
@@ -85,7 +68,6 @@ class Verification:
         return {
             "portfolio_id": self.portfolio_id,
             "equal": comparison.equal,
-            "spans_from": self.spans_from,
             "spans": [
                 {
                     "version": replayed.span.version,
@@ -103,54 +85,11 @@ class Verification:
         }
 
 
-def live_spans(*, portfolio_id: str) -> tuple[tuple[LiveSpan, ...], str]:
-    """The portfolio's live spans, oldest first, and where they came from.
-
-    The node records them in every checkpoint (``state["live_spans"]``: version, first and
-    last event time of each); checkpoints written before it did are read by
-    :func:`_derived_spans` instead. Once every checkpoint holds them, the derivation goes.
-    """
+def live_spans(*, portfolio_id: str) -> tuple[LiveSpan, ...]:
+    """The portfolio's live spans, oldest first, as the node keeps them in its newest
+    checkpoint; none before it handled an update live."""
     newest = portfolio_checkpoint_latest(portfolio_id=portfolio_id)
-    if newest is None:
-        return (), FROM_NODE
-    recorded = newest.state.get(SPANS_KEY)
-    if recorded is None:
-        return _derived_spans(portfolio_id), FROM_CHECKPOINTS
-    spans = tuple(
-        LiveSpan(
-            int(span["version"]),
-            datetime.fromisoformat(span["first_event_time"]),
-            datetime.fromisoformat(span["last_event_time"]),
-        )
-        for span in recorded
-    )
-    return spans, FROM_NODE
-
-
-def _derived_spans(portfolio_id: str) -> tuple[LiveSpan, ...]:
-    """Spans from the checkpoints still stored (a portfolio keeps its newest few): per
-    version, its newest checkpoint gives the last update it handled and how many it handled
-    in all (``processed`` carries on across versions); the first span begins that many
-    stored bars back, each later one at the first stored bar after the one before. A
-    version whose checkpoints are gone is missing, and the first span's start is only as
-    right as the count (bars it did not get live make it start later)."""
-    rows = models.PortfolioCheckpoint.objects.filter(
-        portfolio_id=portfolio_id, last_event_time__isnull=False
-    ).order_by("saved_at")
-    # Per version, its newest checkpoint: how many updates were handled by then, the last one.
-    newest = {row.version: (row.processed, row.last_event_time) for row in rows}
-    spans: list[LiveSpan] = []
-    for version, (processed, last) in sorted(newest.items()):
-        config = portfolio_version_config(portfolio_id=portfolio_id, version=version)
-        if spans:
-            after = spans[-1].last_event_time + _INSTANT
-            first = next((bar.time for bar in stored_bars(config.symbols, after)), None)
-        else:
-            handled = deque(stored_bars(config.symbols, None, last + _INSTANT), processed)
-            first = handled[0].time if handled else None
-        if first is not None and first <= last:
-            spans.append(LiveSpan(version, first, last))
-    return tuple(spans)
+    return spans_of(newest.state) if newest is not None else ()
 
 
 def portfolio_verify(*, portfolio_id: str) -> Verification:
@@ -167,9 +106,9 @@ def portfolio_verify(*, portfolio_id: str) -> Verification:
     """
     if not models.Portfolio.objects.filter(pk=portfolio_id).exists():
         raise models.Portfolio.DoesNotExist(f"no portfolio {portfolio_id}")
-    spans, spans_from = live_spans(portfolio_id=portfolio_id)
+    spans = live_spans(portfolio_id=portfolio_id)
     if not spans:
-        return Verification(portfolio_id, (), spans_from, None, compare_fills([], []))
+        return Verification(portfolio_id, (), None, compare_fills([], []))
     replayed: list[ReplayedSpan] = []
     runs: list[Span] = []
     after: datetime | None = None
@@ -189,7 +128,7 @@ def portfolio_verify(*, portfolio_id: str) -> Verification:
         if until is not None and first <= fill.time <= until
     ]
     comparison = compare_fills(live, result.trades)
-    return Verification(portfolio_id, tuple(replayed), spans_from, until, comparison)
+    return Verification(portfolio_id, tuple(replayed), until, comparison)
 
 
 def portfolio_verify_watch() -> list[Verification]:

@@ -1,6 +1,6 @@
 """Upstream: (entry point: pytest)
-Downstream: monitoring.notifications.kinds, monitoring.notifications.publish, tests.integration.api.factories, tests.integration.rows, trading.bus.messages, trading.bus.topics, trading.core.backtest.compare, trading.core.backtest.engine, trading.core.market, trading.core.testing.builders, trading.core.testing.random_walk, trading.models, trading.services.portfolio_state, trading.services.portfolios, trading.services.replays, trading.storage.stores, trading.tasks
-Role: the paper twin: a portfolio whose recorded fills the engine made over the stored bars verifies equal, span by span across versions (from the node's spans or derived from checkpoints); an altered fill is named as the first divergence with both sides, by the command, the API and, once, the periodic task's notice."""
+Downstream: monitoring.notifications.kinds, monitoring.notifications.publish, tests.integration.api.factories, tests.integration.rows, trading.bus.messages, trading.bus.topics, trading.core.backtest.compare, trading.core.backtest.engine, trading.core.market, trading.core.testing.builders, trading.core.testing.random_walk, trading.models, trading.node.spans, trading.services.portfolio_state, trading.services.portfolios, trading.services.replays, trading.storage.stores, trading.tasks
+Role: the paper twin: a portfolio whose recorded fills the engine made over the stored bars verifies equal, span by span across versions (the node's spans in its checkpoints); an altered fill is named as the first divergence with both sides, by the command, the API and, once, the periodic task's notice."""
 
 import json
 import time
@@ -23,6 +23,7 @@ from trading.core.backtest.engine import Span, backtest_versions
 from trading.core.market import Bar
 from trading.core.testing.builders import T0
 from trading.core.testing.random_walk import random_walk
+from trading.node.spans import LiveSpan, with_spans
 from trading.services.portfolio_state import portfolio_checkpoint_save, portfolio_fill_list
 from trading.services.portfolios import portfolio_update
 from trading.services.replays import portfolio_version_config, stored_bars
@@ -58,10 +59,10 @@ def pair(settings) -> models.Portfolio:
     return portfolio
 
 
-def _live(portfolio: models.Portfolio, spans: list[tuple[int, int, int]], *, node: bool) -> None:
+def _live(portfolio: models.Portfolio, spans: list[tuple[int, int, int]]) -> None:
     """What the portfolio did live, as the engine would have done it: ``spans`` of (version,
-    first day, last day); the fills recorded and the checkpoints saved as a node saves them
-    (with its live spans when ``node``, else older checkpoints without them)."""
+    first day, last day); the fills recorded and the checkpoints saved as a node saves them,
+    with its live spans."""
     runs, handled = [], 0
     for version, first, last in spans:
         config = portfolio_version_config(portfolio_id="pair", version=version)
@@ -69,13 +70,7 @@ def _live(portfolio: models.Portfolio, spans: list[tuple[int, int, int]], *, nod
         runs.append(Span(config, bars))
         handled += len(bars)
         recorded = [
-            {
-                "version": done,
-                "first_event_time": _day(start).isoformat(),
-                "last_event_time": _day(end).isoformat(),
-            }
-            for done, start, end in spans
-            if done <= version
+            LiveSpan(done, _day(start), _day(end)) for done, start, end in spans if done <= version
         ]
         portfolio_checkpoint_save(
             portfolio_id="pair",
@@ -83,7 +78,7 @@ def _live(portfolio: models.Portfolio, spans: list[tuple[int, int, int]], *, nod
             version=version,
             node_id="n1",
             reason="periodic",
-            state={"live_spans": recorded} if node else {},
+            state=with_spans({}, recorded),
             symbol_times={symbol: _day(last).isoformat() for symbol in SYMBOLS},
             processed=handled,
             last_event_time=_day(last),
@@ -108,7 +103,7 @@ def _verify_json() -> dict[str, Any]:
 
 
 def test_fills_the_engine_made_over_the_stored_bars_verify_equal(pair) -> None:
-    _live(pair, [(1, 20, 120)], node=True)
+    _live(pair, [(1, 20, 120)])
 
     report = _verify_json()
     answer = client_for("viewer").get("/api/portfolio/pair/verify")
@@ -117,23 +112,20 @@ def test_fills_the_engine_made_over_the_stored_bars_verify_equal(pair) -> None:
     assert report["live_fills"] == report["replayed_fills"] == report["matched"] > 0
     assert report["first_divergence"] is None
     assert report["until"] == _day(120).isoformat()
-    assert (report["spans_from"], report["spans"]) == (
-        "node",
-        [
-            {
-                "version": 1,
-                "first_event_time": _day(20).isoformat(),
-                "last_event_time": _day(120).isoformat(),
-                "bars": 2 * 101,
-            }
-        ],
-    )
+    assert report["spans"] == [
+        {
+            "version": 1,
+            "first_event_time": _day(20).isoformat(),
+            "last_event_time": _day(120).isoformat(),
+            "bars": 2 * 101,
+        }
+    ]
     assert answer.status_code == 200
     assert answer.json() == report
 
 
 def test_an_altered_fill_is_named_as_the_first_divergence_with_both_sides(pair) -> None:
-    _live(pair, [(1, 20, 120)], node=True)
+    _live(pair, [(1, 20, 120)])
     fourth = sorted(portfolio_fill_list(portfolio_id="pair"), key=lambda f: (f.time, f.symbol))[3]
     models.Fill.objects.filter(pk=fourth.fill_id).update(price=fourth.price + 1)
 
@@ -152,15 +144,13 @@ def test_an_altered_fill_is_named_as_the_first_divergence_with_both_sides(pair) 
     assert f"live     {fourth.time.isoformat()}" in summary.getvalue()
 
 
-@pytest.mark.parametrize("node", [True, False], ids=["node spans", "derived spans"])
-def test_a_reload_is_replayed_span_by_span_with_positions_carried(pair, node: bool) -> None:
+def test_a_reload_is_replayed_span_by_span_with_positions_carried(pair) -> None:
     portfolio_update(actor=None, portfolio_id="pair", data={"strategy": V2_STRATEGY})
-    _live(pair, [(1, 20, 80), (2, 81, 140)], node=node)
+    _live(pair, [(1, 20, 80), (2, 81, 140)])
 
     report = _verify_json()
 
     assert report["equal"] is True, report["first_divergence"]
-    assert report["spans_from"] == ("node" if node else "checkpoints")
     assert [(s["version"], s["first_event_time"], s["bars"]) for s in report["spans"]] == [
         (1, _day(20).isoformat(), 2 * 61),
         (2, _day(81).isoformat(), 2 * 60),
@@ -169,7 +159,7 @@ def test_a_reload_is_replayed_span_by_span_with_positions_carried(pair, node: bo
 
 
 def test_fills_after_the_last_stored_bar_are_not_compared(pair) -> None:
-    _live(pair, [(1, 20, 149)], node=True)
+    _live(pair, [(1, 20, 149)])
     # Live went on with ticks (not stored) and traded on one.
     filled_order(
         pair,
@@ -181,14 +171,13 @@ def test_fills_after_the_last_stored_bar_are_not_compared(pair) -> None:
         symbol="AAA",
         at=_day(160),
     )
-    span = {"version": 1, "first_event_time": _day(20).isoformat()}
     portfolio_checkpoint_save(
         portfolio_id="pair",
         run_epoch=1,
         version=1,
         node_id="n1",
         reason="periodic",
-        state={"live_spans": [{**span, "last_event_time": _day(170).isoformat()}]},
+        state=with_spans({}, [LiveSpan(1, _day(20), _day(170))]),
         symbol_times={},
         processed=0,
         last_event_time=_day(170),
@@ -214,7 +203,7 @@ def test_a_portfolio_without_live_history_has_nothing_to_diverge(pair) -> None:
 
 def test_the_periodic_task_notices_a_divergence_once(pair, record, redis_prefix) -> None:
     notices = record(NOTIFICATIONS)
-    _live(pair, [(1, 20, 120)], node=True)
+    _live(pair, [(1, 20, 120)])
     make_portfolio("calm", symbols=["AAA"])  # stopped: not verified
 
     assert portfolio_verify_task() == 0
