@@ -1,4 +1,4 @@
-"""Upstream: monitoring.admin, monitoring.apis, scheduling.admin, scheduling.apis, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.base, trading.apis.components, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.trades, trading.management.commands.create_user, trading.services.users
+"""Upstream: monitoring.admin, monitoring.apis, monitoring.views, scheduling.admin, scheduling.apis, trading.admin, trading.apis.audit, trading.apis.backtests, trading.apis.base, trading.apis.components, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_verify, trading.apis.portfolio_versions, trading.apis.portfolios, trading.apis.trades, trading.management.commands.create_user, trading.services.users
 Downstream: (none)
 Role: roles (Django groups) and their `resource:action` permissions, and the one DRF permission class that checks them."""
 

@@ -141,6 +141,9 @@ def stack_env_values(env: Mapping[str, str]) -> dict[str, str]:
 
 # The demo replay's pace: one daily bar (a trading day) per second.
 REPLAY_SECONDS_PER_DAY = 1
+# How long the demo replay waits for every demo portfolio to run: the nodes start, the
+# scheduler (every 10 s in the demo) places them, the nodes start them.
+AWAIT_RUNNING_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ def stack_processes(
             "run_livecore", "--source", "replay",
             "--files", *(str(path) for path in demo.bar_files),
             "--speed", str(REPLAY_SECONDS_PER_DAY), "--then-synthetic", "--rate", "20", "--resume",
+            "--await-running", str(AWAIT_RUNNING_SECONDS),
         ),
         # Stores every notice and delivers it to the GINKGO_NOTIFY_SINKS (log by default).
         command("notifications", "run_notifications"),

@@ -1,4 +1,4 @@
-"""Upstream: scheduling.apis, trading.apis.data, (EXCEPTION_HANDLER in ginkgo_site.settings, handler404/500 in ginkgo_site.urls)
+"""Upstream: scheduling.apis, trading.apis.backtests, trading.apis.data, trading.apis.portfolio_verify, (EXCEPTION_HANDLER in ginkgo_site.settings, handler404/500 in ginkgo_site.urls)
 Downstream: trading.apis.parsers, trading.selectors.live, trading.services.control, trading.services.portfolios
 Role: one JSON error shape for the whole API: DRF's exception handler, and Django's 400/404/500 handlers for /api/ paths (an oversized body is a 413)."""
 

@@ -1,4 +1,4 @@
-"""Upstream: scheduling.apis, trading.apis.base, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolios
+"""Upstream: scheduling.apis, trading.apis.backtests, trading.apis.base, trading.apis.data, trading.apis.engine, trading.apis.portfolio_control, trading.apis.portfolio_verify, trading.apis.portfolios
 Downstream: (none)
 Role: the OpenAPI side of the API: component names from the view's nested serializers, and the error responses every operation can give."""
 

@@ -1,5 +1,5 @@
 """Upstream: bench.gateway_throughput, trading.management.commands.run_livecore
-Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live, trading.services.orders, trading.storage.feed_marks
+Downstream: trading.bus.admin, trading.bus.config, trading.bus.consumer, trading.bus.deadletter, trading.bus.producer, trading.bus.topics, trading.core.backtest.engine, trading.livecore.control, trading.livecore.datamanager, trading.livecore.engine, trading.livecore.paper, trading.livecore.readiness, trading.livecore.sources, trading.livecore.stats, trading.livecore.status, trading.selectors.live, trading.services.orders, trading.storage.feed_marks, trading.storage.stores
 Role: LiveCore: wires DataManager, LiveEngine (paper gateway) and control handling into one process of threads; start, report, stop cleanly."""
 
 import logging
@@ -22,12 +22,14 @@ from trading.livecore.control import EngineControl
 from trading.livecore.datamanager import DataManager
 from trading.livecore.engine import LiveEngine
 from trading.livecore.paper import PaperTradeGateway
+from trading.livecore.readiness import await_running, portfolios_meant_to_run
 from trading.livecore.sources import MarketDataSource
 from trading.livecore.stats import Counters, engine_series
 from trading.livecore.status import EngineStatus
 from trading.selectors.live import LiveStateUnavailable, nodes_alive_list
 from trading.services import orders as order_services
 from trading.storage.feed_marks import SqlFeedMarks
+from trading.storage.stores import bar_store
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ REPORT_LINES = (
     ("orders", ("orders", "accepted", "rejects", "duplicates", "cancelled", "expired")),
     ("fills", ("fills",)),
     ("market", ("prices", "published", "skipped", "refused", "interest_updates", "nodes_offline")),
+    ("bars", ("bars_stored", "bars_store_failures", "bars_dropped")),
     ("control", ("commands", "commands_ignored")),
     ("bus", ("dead_letters", "delivery_failed", "delivery_dropped")),
 )
@@ -65,6 +68,9 @@ class LiveCoreConfig:
     ready_timeout: float = 60.0
     # How long the source waits for the live nodes to announce their interest at start.
     interest_timeout: float = 5.0
+    # How long the source then waits for every portfolio meant to run on its market to run
+    # (0: not at all), so a replay's first bar reaches them all.
+    await_running: float = 0.0
 
 
 class LiveCore:
@@ -112,6 +118,7 @@ class LiveCore:
                 dead_letters=self._dead_letters,
                 publish_all=config.publish_all,
                 marks=SqlFeedMarks(config.market) if config.resume else None,
+                bars=bar_store(),
             )
             if config.source is not None
             else None
@@ -232,6 +239,13 @@ class LiveCore:
 
             def publish() -> None:
                 datamanager.await_interest(nodes, timeout)
+                if self.config.await_running:
+                    await_running(
+                        portfolios_meant_to_run(self.config.market),
+                        datamanager.interest.wants,
+                        self.config.await_running,
+                        self._stop,
+                    )
                 datamanager.run(self._stop)
 
             threads.append(self._spawn("datamanager", publish))

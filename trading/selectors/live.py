@@ -1,4 +1,4 @@
-"""Upstream: monitoring.live, monitoring.selectors, scheduling.management.commands.portfolio_migrate, scheduling.services.migration, trading.apis.engine, trading.apis.errors, trading.apis.portfolios, trading.livecore.runtime
+"""Upstream: monitoring.live, monitoring.portfolio_page, monitoring.selectors, scheduling.management.commands.portfolio_migrate, scheduling.services.migration, trading.apis.engine, trading.apis.errors, trading.apis.portfolios, trading.livecore.readiness, trading.livecore.runtime, trading.services.twins
 Downstream: trading.redis_store
 Role: live state from Redis (SPEC.md §4): a LiveEngine's status hash, a portfolio's status hash, the nodes alive now."""
 

@@ -1,4 +1,4 @@
-"""Upstream: trading.apis.portfolio_versions, trading.apis.portfolios
+"""Upstream: monitoring.apis, monitoring.views, trading.apis.portfolio_versions, trading.apis.portfolios, trading.livecore.readiness
 Downstream: trading.models, trading.selectors.configs
 Role: reads of portfolios and their versions: filtered lists, one portfolio, one version, the diff of two versions."""
 

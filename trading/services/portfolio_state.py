@@ -1,4 +1,4 @@
-"""Upstream: ginkgo_site.devstack.cluster, trading.node.checkpoints, trading.node.handover, trading.node.host, trading.services.hot_positions
+"""Upstream: ginkgo_site.devstack.cluster, monitoring.portfolio_page, trading.node.checkpoints, trading.node.handover, trading.node.host, trading.services.hot_positions, trading.services.portfolio_verify, trading.services.twins
 Downstream: trading.core.config, trading.core.enums, trading.core.orders.events, trading.core.orders.state, trading.livecore.feedback, trading.models, trading.node.loader, trading.services.orders
 Role: what an execution node reads and writes in the database to run a portfolio: a new run epoch, its config, its fills, its working orders and its checkpoints."""
 

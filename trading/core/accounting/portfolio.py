@@ -1,4 +1,4 @@
-"""Upstream: bench.storage, ginkgo_site.devstack.cluster, trading.core.accounting.buying_power, trading.core.accounting.view, trading.core.config, trading.core.pipeline, trading.core.testing.harness, trading.node.loader, trading.selectors.trades, trading.services.hot_positions, trading.storage.hot_positions
+"""Upstream: bench.storage, ginkgo_site.devstack.cluster, trading.core.accounting.buying_power, trading.core.accounting.view, trading.core.backtest.engine, trading.core.config, trading.core.pipeline, trading.core.testing.harness, trading.node.loader, trading.selectors.trades, trading.services.hot_positions, trading.storage.hot_positions
 Downstream: trading.core.accounting.position, trading.core.codec, trading.core.orders.events
 Role: the portfolio ledger: cash, positions, marks and commissions, built from fills (idempotent by fill id)."""
 

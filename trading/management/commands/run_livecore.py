@@ -63,6 +63,14 @@ class Command(ServiceCommand):
         parser.add_argument(
             "--publish-all", action="store_true", help="publish every symbol, wanted or not"
         )
+        parser.add_argument(
+            "--await-running",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="before publishing, wait (at most SECONDS) until every portfolio meant to run "
+            "on the market runs on a node, so the first bar reaches them all",
+        )
         parser.add_argument("--market", choices=sorted(MARKET_TOPICS), default="default")
         parser.add_argument(
             "--window", type=int, default=500, help="recent prices kept per symbol for late orders"
@@ -79,6 +87,7 @@ class Command(ServiceCommand):
                 publish_all=options["publish_all"],
                 resume=options["resume"],
                 window=options["window"],
+                await_running=options["await_running"],
             )
         )
         serve_metrics(options["metrics_port"], logger.info)
