@@ -178,58 +178,56 @@ class Supervisor:
                 self._stop.set()
         return status
 
+    def _crashed(self, name: str, what: str, crashes: _Crashes, started: float, code: int) -> int:
+        """Count a crash (``what`` says how it ended) and announce the restart; a crash loop's
+        status instead (else 0)."""
+        now = time.monotonic()
+        crashes.record(now, started, self._policy)
+        if crashes.looping(self._policy):
+            self._say(f"{name} crashed {len(crashes.times)} times in a row: stopping the stack")
+            return code if code > 0 else 1
+        self._say(
+            f"{what}; restarting in {crashes.restart_at - now:g}s (crash {len(crashes.times)} "
+            f"in {self._policy.loop_window:g}s)"
+        )
+        return 0
+
     def _tend(self, running: Running) -> int:
         """Notice a process's exit, restart it when due; a crash loop's status (else 0)."""
         if running.done:
             return 0
-        now = time.monotonic()
-        crashes = running.crashes
+        name, crashes = running.spec.name, running.crashes
         if crashes.restart_at is None:
             code = running.process.poll()
             if code is None:
                 return 0
-            name = running.spec.name
             if code == 0:
                 running.done = True
                 self._say(f"{name} exited with status 0 (stopped on purpose): not restarted")
                 return 0
-            crashes.record(now, running.started, self._policy)
-            if crashes.looping(self._policy):
-                running.done = True
-                self._say(f"{name} crashed {len(crashes.times)} times in a row: stopping the stack")
-                return code if code > 0 else 1
-            self._say(
-                f"{name} crashed (status {code}); restarting in "
-                f"{crashes.restart_at - now:g}s (crash {len(crashes.times)} in "
-                f"{self._policy.loop_window:g}s)"
+            status = self._crashed(
+                name, f"{name} crashed (status {code})", crashes, running.started, code
             )
-            return 0
-        if now >= crashes.restart_at:
+            running.done = bool(status)
+            return status
+        if time.monotonic() >= crashes.restart_at:
             crashes.restart_at = None
             running.process = self._spawn(running.spec, running.index)
-            running.started = now
-            self._say(f"{running.spec.name} restarted, pid {running.process.pid}")
+            running.started = time.monotonic()
+            self._say(f"{name} restarted, pid {running.process.pid}")
         return 0
 
     def _tend_service(self, service: Service) -> int:
-        """The same for an embedded service; restarting one waits until it answers."""
-        process = service.handle.process
-        crashes = service.crashes
-        now = time.monotonic()
+        """The same for an embedded service; restarting one waits until it answers, and a
+        start that fails counts as one more crash."""
+        name, crashes, process = service.name, service.crashes, service.handle.process
         if crashes.restart_at is None:
             code = process.poll() if process else None
             if code is None:
                 return 0
-            crashes.record(now, service.started, self._policy)
-            if crashes.looping(self._policy):
-                self._say(f"{service.name} crashed {len(crashes.times)} times: stopping the stack")
-                return 1
-            self._say(
-                f"{service.name} (embedded) exited with status {code}; restarting in "
-                f"{crashes.restart_at - now:g}s"
-            )
-            return 0
-        if now < crashes.restart_at:
+            what = f"{name} (embedded) exited with status {code}"
+            return self._crashed(name, what, crashes, service.started, code)
+        if time.monotonic() < crashes.restart_at:
             return 0
         crashes.restart_at = None
         try:
@@ -237,13 +235,12 @@ class Supervisor:
             if service.then:
                 service.then()
         except RuntimeError as exc:  # ServiceUnreachable, or what ``then`` raises
-            # A failed start counts as one more crash: tried again later, or a crash loop.
-            crashes.record(time.monotonic(), service.started, self._policy)
-            self._say(f"{service.name} did not come back ({exc}); trying again")
-            return 1 if crashes.looping(self._policy) else 0
+            return self._crashed(
+                name, f"{name} did not come back ({exc})", crashes, service.started, 1
+            )
         service.started = time.monotonic()
         pid = service.handle.process.pid if service.handle.process else "?"
-        self._say(f"{service.name} (embedded) restarted, pid {pid}")
+        self._say(f"{name} (embedded) restarted, pid {pid}")
         return 0
 
     def stop_all(self, timeout: float = 15.0) -> None:
