@@ -85,8 +85,10 @@ def test_each_portfolio_is_counted_for_what_it_did_on_the_node(start_node, publi
     dropped = "ginkgo_portfolio_dropped_total"
     # The stale tick travels on market data, the fill on feedback: neither waits for the other.
     wait_until(
-        lambda: {p: before.delta(dropped, portfolio_id=p, reason=Drop.STALE) for p in expected}
-        == {"M1": 1, "M2": 1, "M3": 0},
+        lambda: (
+            {p: before.delta(dropped, portfolio_id=p, reason=Drop.STALE) for p in expected}
+            == {"M1": 1, "M2": 1, "M3": 0}
+        ),
         what="the stale tick dropped by both portfolios that hold AAA",
     )
     blocks = before.delta(
