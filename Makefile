@@ -38,6 +38,7 @@ unit: install
 check: lint
 	$(PY) tools/headers.py
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	@mkdir -p var
 	DJANGO_DEBUG=true $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 
@@ -54,4 +55,4 @@ headers: install
 	$(PY) tools/headers.py --fix
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -30,7 +30,7 @@ def parse_decimal(raw: object) -> Decimal:
 
 def check_magnitude(value: int | float | Decimal) -> None:
     """Raise ValueError when ``value`` is beyond :data:`LIMIT` either way."""
-    if abs(value) > LIMIT:
+    if not -LIMIT <= value <= LIMIT:
         raise ValueError(f"must be at most {_LIMIT_TEXT} in magnitude, got {value}")
 
 

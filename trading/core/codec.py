@@ -54,7 +54,7 @@ def from_primitive(target: Any, data: Any) -> Any:
         return {key: from_primitive(args[1], item) for key, item in data.items()}
     if target is Any:
         return data
-    if dataclasses.is_dataclass(target):
+    if isinstance(target, type) and dataclasses.is_dataclass(target):
         _expect(data, Mapping, target)
         hints = _hints(target)
         return target(

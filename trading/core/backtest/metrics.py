@@ -251,7 +251,7 @@ def cagr(initial_capital: Decimal, curve: EquitySeries) -> float | None:
     if span < timedelta(days=1) or growth <= 0:
         return None
     try:
-        return growth ** (SECONDS_PER_YEAR / span.total_seconds()) - 1
+        return float(growth ** (SECONDS_PER_YEAR / span.total_seconds())) - 1
     except OverflowError:
         return None
 
