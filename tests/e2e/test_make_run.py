@@ -372,7 +372,7 @@ def test_make_run_trades_the_demo_on_two_nodes_heals_and_a_restart_carries_on(va
         started = time.monotonic()
         body = _wait_ready(launcher, port, started + 120, output)
         token = first.token = var.joinpath("demo-token").read_text().strip()
-        fills = _demo_trading(port, token, started + 60)
+        fills = _demo_trading(port, token, time.monotonic() + 180)
         print(f"stack ready and trading after {time.monotonic() - started:.1f}s")
         family = psutil.Process(launcher.pid).children(recursive=True)
 
